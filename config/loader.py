@@ -1,0 +1,340 @@
+"""Load and validate the TOML configuration folder into frozen, typed objects.
+
+Nothing downstream reads raw dicts: every value is checked here, and an error names
+the file, the source, the key and what is allowed. Unknown keys are errors, since
+they are usually typos.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+SETTINGS_FILE = "settings.toml"
+SOURCES_FILE = "sources.toml"
+DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
+
+
+class ConfigError(Exception):
+    """The configuration folder is missing, unreadable or holds an invalid value."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a source is crawled: every `seconds`, or on a 5-field `cron` expression."""
+
+    text: str
+    seconds: int | None = None
+    cron: str | None = None
+
+    def __str__(self) -> str:
+        return f"every {self.text}" if self.seconds else f"cron {self.cron}"
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    database: Path
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    obey_robots: bool = True
+    concurrency_per_domain: int = 2
+    delay: float = 1.0
+    autothrottle: bool = True
+    timeout: float = 30.0
+    max_page_size: int = 10 * 1024 * 1024
+    retries: int = 3
+    max_retry_after: float = 120.0
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    min_words: int = 80
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    follow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    schedule: Schedule = field(default_factory=lambda: parse_schedule("1h"))
+    max_pages: int = 1000
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    directory: Path
+    storage: StorageSettings
+    crawl: CrawlSettings
+    extract: ExtractSettings
+    sources: tuple[Source, ...]
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"{SOURCES_FILE}: no source named {name!r} (configured: {known})")
+
+    @property
+    def enabled_sources(self) -> tuple[Source, ...]:
+        return tuple(s for s in self.sources if s.enabled)
+
+
+_INTERVAL = re.compile(r"(\d+)([smhd])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+
+
+def parse_schedule(text: str) -> Schedule:
+    """Parse an interval like "15m" or "1h30m", or a 5-field cron expression.
+
+    Raises ValueError with the reason when `text` is neither.
+    """
+    text = text.strip()
+    if re.fullmatch(r"(\d+[smhd])+", text):
+        seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _INTERVAL.findall(text))
+        if seconds <= 0:
+            raise ValueError(f"interval {text!r} must be longer than zero")
+        return Schedule(text=text, seconds=seconds)
+    if len(text.split()) == 5:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(text)
+        except ValueError as exc:
+            raise ValueError(f"cron expression {text!r} is invalid: {exc}") from None
+        return Schedule(text=text, cron=text)
+    raise ValueError(
+        f"{text!r} is neither a cron expression (5 fields, like '*/15 * * * *') "
+        "nor an interval like '15m', '2h' or '1h30m'"
+    )
+
+
+def parse_size(value: int | str) -> int:
+    """Bytes from an int or a string like "10MB"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value <= 0:
+            raise ValueError("must be a positive number of bytes")
+        return value
+    if isinstance(value, str) and (m := _SIZE.fullmatch(value.strip())):
+        return int(float(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()])
+    raise ValueError(f"{value!r} is not a size like 10485760 or '10MB'")
+
+
+def load_config(directory: str | Path) -> Config:
+    """Read `settings.toml` and `sources.toml` from `directory` and validate them."""
+    directory = Path(directory).expanduser().resolve()
+    if not directory.is_dir():
+        raise ConfigError(
+            f"configuration folder {directory} does not exist; "
+            f"create one with: newswatch init {directory}"
+        )
+    settings = _read_toml(directory / SETTINGS_FILE, required=False)
+    sources = _read_toml(directory / SOURCES_FILE, required=True)
+    storage, crawl, extract = _settings(settings, directory)
+    return Config(
+        directory=directory,
+        storage=storage,
+        crawl=crawl,
+        extract=extract,
+        sources=_sources(sources),
+    )
+
+
+def _read_toml(path: Path, required: bool) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(
+                f"{path} is missing; create an example with: newswatch init {path.parent}"
+            ) from None
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+class _Table:
+    """Typed reads from one TOML table, with errors that say where the value was."""
+
+    def __init__(self, data: Any, where: str, allowed: set[str]) -> None:
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{where}: expected a table, got {type(data).__name__}")
+        self.data = data
+        self.where = where
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(allowed))}"
+            )
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {key}: {message}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        # bool is an int in Python; a boolean where a number is wanted is a mistake.
+        if isinstance(value, bool) and bool not in _as_tuple(kind):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got {value!r}")
+        return value
+
+    def number(self, key: str, default: float, minimum: float, integer: bool = False) -> Any:
+        value = self.get(key, int if integer else (int, float), default)
+        if value < minimum:
+            raise self.fail(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def parsed(self, key: str, parse: Callable[[Any], Any], default: Any) -> Any:
+        if key not in self.data:
+            return default
+        try:
+            return parse(self.data[key])
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, (list, str), [])
+        values = [value] if isinstance(value, str) else value
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise self.fail(key, "expected a list of non-empty strings")
+        return tuple(v.strip() for v in values)
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {
+        bool: "true or false",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }
+    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
+
+
+def _settings(
+    data: dict[str, Any], directory: Path
+) -> tuple[StorageSettings, CrawlSettings, ExtractSettings]:
+    top = _Table(data, SETTINGS_FILE, {"storage", "crawl", "extract"})
+    storage = _Table(top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database"})
+    database = Path(storage.get("database", str, "data/newswatch.db")).expanduser()
+    if not database.is_absolute():
+        database = directory / database
+
+    defaults = CrawlSettings()
+    crawl = _Table(
+        top.get("crawl", dict, {}),
+        f"{SETTINGS_FILE}: [crawl]",
+        set(CrawlSettings.__dataclass_fields__),
+    )
+    crawl_settings = CrawlSettings(
+        user_agent=crawl.get("user_agent", str, defaults.user_agent),
+        obey_robots=crawl.get("obey_robots", bool, defaults.obey_robots),
+        concurrency_per_domain=crawl.number(
+            "concurrency_per_domain", defaults.concurrency_per_domain, 1, integer=True
+        ),
+        delay=float(crawl.number("delay", defaults.delay, 0)),
+        autothrottle=crawl.get("autothrottle", bool, defaults.autothrottle),
+        timeout=float(crawl.number("timeout", defaults.timeout, 1)),
+        max_page_size=crawl.parsed("max_page_size", parse_size, defaults.max_page_size),
+        retries=crawl.number("retries", defaults.retries, 0, integer=True),
+        max_retry_after=float(crawl.number("max_retry_after", defaults.max_retry_after, 0)),
+    )
+    extract_defaults = ExtractSettings()
+    extract = _Table(
+        top.get("extract", dict, {}),
+        f"{SETTINGS_FILE}: [extract]",
+        set(ExtractSettings.__dataclass_fields__),
+    )
+    extract_settings = ExtractSettings(
+        min_words=extract.number("min_words", extract_defaults.min_words, 1, integer=True),
+        workers=extract.number("workers", extract_defaults.workers, 0, integer=True),
+    )
+    return StorageSettings(database=database), crawl_settings, extract_settings
+
+
+_SOURCE_KEYS = set(Source.__dataclass_fields__)
+
+
+def _sources(data: dict[str, Any]) -> tuple[Source, ...]:
+    top = _Table(data, SOURCES_FILE, {"source"})
+    tables = top.get("source", list, [])
+    if not tables:
+        raise ConfigError(f"{SOURCES_FILE}: no [[source]] tables; add at least one source")
+    sources: list[Source] = []
+    for index, raw in enumerate(tables, start=1):
+        name = raw.get("name") if isinstance(raw, Mapping) else None
+        where = f"{SOURCES_FILE}: source {name!r}" if name else f"{SOURCES_FILE}: source #{index}"
+        table = _Table(raw, where, _SOURCE_KEYS)
+        sources.append(_source(table))
+    seen: set[str] = set()
+    for source in sources:
+        if source.name in seen:
+            raise ConfigError(f"{SOURCES_FILE}: source {source.name!r}: name is used twice")
+        seen.add(source.name)
+    return tuple(sources)
+
+
+def _source(table: _Table) -> Source:
+    name = table.get("name", str, None)
+    if name is None:
+        raise table.fail("name", "is required")
+    if not _NAME.fullmatch(name):
+        raise table.fail(
+            "name", f"{name!r} must be lower-case letters, digits, '-' or '_' (at most 63)"
+        )
+    urls = {key: table.strings(key) for key in ("feeds", "sitemaps", "start_urls")}
+    for key, values in urls.items():
+        for url in values:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise table.fail(key, f"{url!r} is not an http:// or https:// URL")
+    if not any(urls.values()):
+        raise table.fail("feeds", "a source needs at least one of feeds, sitemaps, start_urls")
+    patterns = {key: table.strings(key) for key in ("follow", "deny")}
+    for key, values in patterns.items():
+        for pattern in values:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise table.fail(key, f"{pattern!r} is not a regular expression: {exc}") from None
+    return Source(
+        name=name,
+        **urls,
+        **patterns,
+        schedule=table.parsed("schedule", lambda v: parse_schedule(_text(v)), parse_schedule("1h")),
+        max_pages=table.number("max_pages", 1000, 1, integer=True),
+        enabled=table.get("enabled", bool, True),
+    )
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string like '15m' or '*/15 * * * *', got {value!r}")
+    return value

@@ -1,0 +1,85 @@
+"""One logging setup for the CLI, the crawler and the daemon.
+
+structlog renders our events; Scrapy's and APScheduler's standard-library
+records go through the same processors (ProcessorFormatter), so every line
+has one shape: coloured console lines on a terminal, JSON lines otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Literal
+
+import structlog
+
+LogFormat = Literal["auto", "console", "json"]
+
+# Scrapy says a lot at INFO; it is shown from -v on.
+_NOISY = ("scrapy", "twisted", "py.warnings", "filelock", "trafilatura", "htmldate", "apscheduler")
+
+
+def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:
+    """verbosity: -1 quiet (warnings), 0 normal, 1 verbose (Scrapy's info), 2 debug."""
+    level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+    shared: list = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if as_json
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.stdlib.filter_by_level,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(allow=["spider"]), _spider_name],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *([structlog.processors.format_exc_info] if as_json else []),
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    handler.addFilter(
+        _LibraryFilter(
+            logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+class _LibraryFilter(logging.Filter):
+    """Holds the libraries' records to their own threshold; Scrapy resets logger levels."""
+
+    def __init__(self, threshold: int) -> None:
+        super().__init__()
+        self.threshold = threshold
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.threshold:
+            return True
+        return not record.name.startswith(_NOISY)
+
+
+def _spider_name(logger, method_name, event_dict):
+    spider = event_dict.pop("spider", None)
+    if spider is not None and "source" not in event_dict:
+        source = getattr(spider, "source", None)
+        event_dict["source"] = getattr(source, "name", None) or str(spider)
+    return event_dict

@@ -1,0 +1,151 @@
+"""`newswatch demo`: serve the bundled sample site on 127.0.0.1, crawl it, show the result."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from config import ConfigError, load_config
+from crawler.report import results_table
+from crawler.run import crawl_sources
+from crawler.siteserver import SiteServer
+from pipelines.storage import open_database
+
+DEMO_SITE = Path(__file__).parent / "demo_site"
+MARKER = ".newswatch-demo"
+
+SETTINGS = """\
+# Written by `newswatch demo` for the bundled sample site.
+[storage]
+database = "data/newswatch.db"
+
+[crawl]
+user_agent = "newswatch-demo/0.1"
+obey_robots = true
+concurrency_per_domain = 8
+delay = 0
+autothrottle = false
+timeout = 10
+retries = 1
+
+[extract]
+min_words = 80
+workers = 2
+"""
+
+SOURCES = """\
+# Written by `newswatch demo`: two publications of the sample site on {base}.
+
+[[source]]
+name = "ledger"
+feeds = ["{base}/ledger/feeds/rss.xml"]
+start_urls = ["{base}/ledger/news/"]
+follow = ['/ledger/news/\\d{{4}}/', '/ledger/tag/']
+deny = ['/ledger/account/']
+schedule = "15m"
+
+[[source]]
+name = "courier"
+feeds = ["{base}/courier/feeds/atom.xml"]
+sitemaps = ["{base}/courier/sitemap.xml"]
+schedule = "1h"
+"""
+
+
+def prepare(directory: Path) -> Path:
+    """Make `directory` the demo's folder and return its config folder, starting afresh."""
+    directory = directory.expanduser().resolve()
+    if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
+        raise ConfigError(
+            f"{directory} is not empty and was not made by `newswatch demo`; "
+            "choose another folder with --dir"
+        )
+    config_dir = directory / "config"
+    (config_dir / "data").mkdir(parents=True, exist_ok=True)
+    (directory / MARKER).touch()
+    # The site's port changes each run, so the previous demo database is replaced.
+    for leftover in (config_dir / "data").glob("newswatch.db*"):
+        leftover.unlink()
+    return config_dir
+
+
+def run_demo(directory: Path, console: Console) -> None:
+    config_dir = prepare(directory)
+    started = time.monotonic()
+    with SiteServer(DEMO_SITE) as server:
+        (config_dir / "settings.toml").write_text(SETTINGS, encoding="utf-8")
+        (config_dir / "sources.toml").write_text(SOURCES.format(base=server.base), "utf-8")
+        config = load_config(config_dir)
+        console.print(f"Serving the sample news site on {server.base}; crawling it…")
+        results = crawl_sources(config, config.sources)
+    elapsed = time.monotonic() - started
+    console.print(results_table(results))
+    show_collection(config.storage.database, console)
+    console.print(f"\nDone in {elapsed:.1f} s. Try next:")
+    for command in (
+        "sources",
+        'search "Lavrov"',
+        'search "Машаль"',
+        'search "NEAR(council budget, 10)"',
+    ):
+        console.print(f"  newswatch --config {config_dir} {command}", highlight=False)
+    console.print(
+        f"  sqlite3 {config.storage.database} 'SELECT * FROM crawl_runs'", highlight=False
+    )
+
+
+def show_collection(database: Path, console: Console) -> None:
+    db = open_database(database, migrate=False)
+    try:
+        articles = Table(
+            "id",
+            "source",
+            "published",
+            "lang",
+            "words",
+            "title",
+            title="Articles collected",
+            box=None,
+        )
+        for row in db.query(
+            "SELECT id, source, substr(published, 1, 10) AS day, language, word_count, title "
+            "FROM articles ORDER BY source, published"
+        ):
+            articles.add_row(*(str(v or "") for v in row.values()))
+        console.print(articles)
+
+        pages = Table("outcome", "url", "reason", title="Duplicates and skipped pages", box=None)
+        for row in db.query(
+            "SELECT outcome, url, reason FROM pages WHERE outcome IN ('duplicate', 'skipped', "
+            "'failed') ORDER BY outcome, url"
+        ):
+            pages.add_row(row["outcome"], row["url"], row["reason"] or "")
+        console.print(pages)
+        tracked = db.execute(
+            "SELECT count(*) FROM sightings GROUP BY article_id HAVING count(*) > 1"
+        ).fetchall()
+        console.print(
+            f"{len(tracked)} article(s) were seen at more than one URL (see `sightings`)."
+        )
+
+        sample = next(
+            iter(
+                db.query("SELECT * FROM articles ORDER BY (title LIKE '%Hamas%') DESC, id LIMIT 1")
+            ),
+            None,
+        )
+        if sample:
+            console.print(f"\n[bold]Sample article[/bold]: {sample['title']}")
+            console.print(
+                f"{sample['url']}\nauthors {sample['authors']} · published "
+                f"{sample['published']} (from {sample['published_from']}) · "
+                f"{sample['word_count']} words",
+                highlight=False,
+            )
+            console.print(textwrap.shorten(sample["text"], 600, placeholder=" …"), highlight=False)
+    finally:
+        db.close()

@@ -1,0 +1,58 @@
+"""What the spider hands to the pipelines: one item per page it fetched or failed to fetch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ArticlePage:
+    """A fetched page that may be an article; the pipelines extract, deduplicate and store it."""
+
+    url: str  # canonical form of the URL asked for
+    source: str
+    status: int
+    body: bytes
+    content_type: str | None
+    fetched_at: str
+    # What the feed or sitemap said of it: {"published": ..., "published_from": "feed"}.
+    hints: dict[str, Any] = field(default_factory=dict)
+    # Filled in by the pipelines.
+    article: Any = None
+    article_id: int | None = None
+
+    def __repr__(self) -> str:  # Scrapy logs items; never dump the body
+        return f"<ArticlePage {self.status} {self.url}>"
+
+
+@dataclass
+class ListingPage:
+    """A feed, sitemap or section front: recorded with its validators for conditional GET."""
+
+    url: str
+    source: str
+    kind: str  # "feed", "sitemap" or "front"
+    status: int
+    fetched_at: str
+    links: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    body: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"<ListingPage {self.kind} {self.status} {self.url} links={self.links}>"
+
+
+@dataclass
+class FailedPage:
+    """A URL that could not be fetched: HTTP error, timeout, refused connection, robots.txt."""
+
+    url: str
+    source: str
+    kind: str
+    reason: str
+    fetched_at: str
+    status: int | None = None
+    # robots.txt refusals are settled (never asked again); other failures are retried next run.
+    settled: bool = False

@@ -1,0 +1,166 @@
+"""Downloader middlewares: incremental crawling, conditional GET, and polite retries."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from pipelines.storage import Store
+
+
+class AlreadyCollected(IgnoreRequest):
+    """The URL was handled by an earlier crawl: stored, seen as a duplicate, or skipped."""
+
+
+class PageBudgetSpent(IgnoreRequest):
+    """The source's max_pages for this run is reached; the rest waits for the next run."""
+
+
+class StoreMiddleware:
+    """Base for middlewares that read the newswatch database while crawling."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self._store: Store | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.get("NEWSWATCH_DB_PATH"):
+            raise NotConfigured("NEWSWATCH_DB_PATH is not set")
+        return cls(crawler)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.acquire(self.crawler.settings["NEWSWATCH_DB_PATH"])
+        return self._store
+
+    def spider_closed(self) -> None:
+        if self._store is not None:
+            self._store.release()
+            self._store = None
+
+
+class IncrementalMiddleware(StoreMiddleware):
+    """Skips article URLs an earlier crawl settled, and spends the source's page budget.
+
+    It asks the database rather than remembering URLs itself, so what counts as
+    collected is exactly what was committed: a killed crawl's lost batch is fetched again.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.max_pages = crawler.settings.getint("NEWSWATCH_MAX_PAGES", 0)
+        self.spent = 0
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("nw_kind") != "article":
+            return
+        if self.store.is_settled(request.url):
+            self.stats.inc_value("newswatch/already_collected")
+            raise AlreadyCollected(request.url)
+        if self.max_pages and self.spent >= self.max_pages:
+            self.stats.inc_value("newswatch/over_page_budget")
+            raise PageBudgetSpent(request.url)
+        self.spent += 1
+
+
+class ConditionalGetMiddleware(StoreMiddleware):
+    """Sends the saved ETag and Last-Modified with feeds, sitemaps and fronts.
+
+    On 304 Not Modified the saved body is put back on the response, so the
+    spider still reads its links: a run killed before fetching them all
+    catches up next time even though the feed has not changed.
+    """
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get("nw_conditional"):
+            return
+        etag, last_modified, body = self.store.validators(request.url)
+        if body is None:
+            return
+        if etag:
+            request.headers[b"If-None-Match"] = etag
+        if last_modified:
+            request.headers[b"If-Modified-Since"] = last_modified
+        request.meta["nw_saved_body"] = body
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status == 304 and "nw_saved_body" in request.meta:
+            self.stats.inc_value("newswatch/not_modified")
+            return response.replace(body=request.meta["nw_saved_body"], flags=["not_modified"])
+        return response
+
+
+class PoliteRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, spaced out: exponential backoff with jitter, and Retry-After honoured.
+
+    Scrapy retries at once and ignores Retry-After; a site that asks us to wait
+    (429, 503) should be answered by waiting.
+    """
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.backoff = settings.getfloat("NEWSWATCH_RETRY_BACKOFF", 1.0)
+        self.max_retry_after = settings.getfloat("NEWSWATCH_MAX_RETRY_AFTER", 120.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry_request(request, f"HTTP {response.status}")
+        if retry is None:
+            return response
+        await asyncio.sleep(self._delay(request, response))
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception):
+        if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retry = self._retry_request(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self._delay(request, None))
+        return retry
+
+    def _retry_request(self, request: Request, reason) -> Request | None:
+        return get_retry_request(
+            request,
+            reason=reason,
+            spider=self.crawler.spider,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+        )
+
+    def _delay(self, request: Request, response: Response | None) -> float:
+        attempt = request.meta.get("retry_times", 0)
+        delay = self.backoff * (2**attempt) * (0.5 + random.random())
+        if response is not None:
+            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if asked is not None:
+                self.crawler.stats.inc_value("newswatch/retry_after_honoured")
+                delay = max(delay, min(asked, self.max_retry_after))
+        return delay
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

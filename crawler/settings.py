@@ -1,0 +1,64 @@
+"""Scrapy settings for a newswatch crawl, built from the validated configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config import Config, Source
+
+# What every newswatch crawl uses, whatever the configuration.
+BASE_SETTINGS: dict[str, Any] = {
+    "BOT_NAME": "newswatch",
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    # Scrapy 2.19 opens a local endpoint per crawl that can run Python code.
+    "REMOTE_CONTROL_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+    # Our structlog setup owns the root logger; Scrapy's records go through it.
+    "LOG_INSTALL_ROOT_HANDLER": False,
+    "LOG_ENABLED": True,
+    "LOG_LEVEL": "DEBUG",
+    "LOG_FORMATTER": "crawler.logformatter.QuietLogFormatter",
+    "LOGSTATS_INTERVAL": 0,
+    "PERIODIC_LOG_STATS": None,
+    "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
+    "COOKIES_ENABLED": False,
+    "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+    "NEWSWATCH_RETRY_BACKOFF": 1.0,
+    "CONCURRENT_REQUESTS": 16,
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawler.middlewares.PoliteRetryMiddleware": 550,
+        # Before robots.txt (100): a settled URL costs no robots.txt lookup either.
+        "crawler.middlewares.IncrementalMiddleware": 90,
+        "crawler.middlewares.ConditionalGetMiddleware": 560,
+    },
+    "ITEM_PIPELINES": {
+        "pipelines.extract_pipeline.ExtractPipeline": 300,
+        "pipelines.store.DedupePipeline": 400,
+        "pipelines.store.StorePipeline": 500,
+    },
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 30.0,
+}
+
+
+def crawl_settings(config: Config, source: Source) -> dict[str, Any]:
+    """The settings of one source's crawl."""
+    crawl = config.crawl
+    return {
+        "USER_AGENT": crawl.user_agent,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
+        "DOWNLOAD_DELAY": crawl.delay,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.delay, 0.1),
+        "DOWNLOAD_TIMEOUT": crawl.timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_page_size,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_TIMES": crawl.retries,
+        "NEWSWATCH_MAX_RETRY_AFTER": crawl.max_retry_after,
+        "NEWSWATCH_DB_PATH": str(config.storage.database),
+        "NEWSWATCH_MAX_PAGES": source.max_pages,
+        "NEWSWATCH_MIN_WORDS": config.extract.min_words,
+        "NEWSWATCH_EXTRACT_WORKERS": config.extract.workers,
+    }

@@ -1,0 +1,185 @@
+"""The spider: one source's feeds, sitemaps and section fronts, turned into article requests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from config import Source
+from crawler.discovery import DiscoveryError, Link, feed_links, sitemap_links
+from crawler.items import ArticlePage, FailedPage, ListingPage
+from crawler.middlewares import AlreadyCollected, PageBudgetSpent
+from crawler.urls import canonical_url
+
+# Feeds and fronts are revalidated every run; article pages are never cached.
+_REVALIDATE = {"Cache-Control": "max-age=0"}
+_MAX_SITEMAP_DEPTH = 3
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SourceSpider(scrapy.Spider):
+    """Crawls one configured source once: discovery pages first, then the articles they list."""
+
+    name = "newswatch"
+
+    def __init__(self, source: Source, **kwargs: Any) -> None:
+        super().__init__(name=f"source:{source.name}", **kwargs)
+        self.source = source
+        self.links = LinkExtractor(
+            allow=source.follow,
+            deny=source.deny,
+            allow_domains=sorted({urlsplit(u).hostname or "" for u in source.start_urls}),
+            unique=True,
+        )
+        self._deny = [re.compile(p) for p in source.deny]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.source.feeds:
+            yield self._listing(url, "feed", self.parse_feed)
+        for url in self.source.sitemaps:
+            yield self._listing(url, "sitemap", self.parse_sitemap)
+        for url in self.source.start_urls:
+            yield self._listing(url, "front", self.parse_front)
+
+    def _listing(self, url: str, kind: str, callback, depth: int = 0) -> scrapy.Request:
+        return scrapy.Request(
+            canonical_url(url),
+            callback=callback,
+            errback=self.failed,
+            headers=_REVALIDATE,
+            priority=10,  # discovery before articles: the page budget goes to fresh links
+            meta={
+                "nw_kind": kind,
+                "nw_conditional": True,
+                "nw_depth": depth,
+                "handle_httpstatus_list": [304],
+            },
+            dont_filter=True,
+        )
+
+    def _article(self, link: Link) -> scrapy.Request | None:
+        url = canonical_url(link.url)
+        if not url.startswith(("http://", "https://")) or any(p.search(url) for p in self._deny):
+            return None
+        hints = {}
+        if link.published:
+            hints = {"published": link.published, "published_from": link.published_from}
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.failed,
+            meta={"nw_kind": "article", "nw_hints": hints, "dont_cache": True},
+        )
+
+    def _listed(self, response: Response, kind: str, links: int) -> ListingPage:
+        return ListingPage(
+            url=response.request.url,
+            source=self.source.name,
+            kind=kind,
+            status=response.status,
+            fetched_at=now_iso(),
+            links=links,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            body=response.body,
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        try:
+            links = feed_links(response.body, response.url)
+        except DiscoveryError as exc:
+            yield self._failure(response.request, "feed", str(exc), response.status)
+            return
+        yield self._listed(response, "feed", len(links))
+        yield from self._requests(links)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as exc:
+                yield self._failure(response.request, "sitemap", f"bad gzip: {exc}", 200)
+                return
+        try:
+            kind, links = sitemap_links(body, response.url)
+        except DiscoveryError as exc:
+            yield self._failure(response.request, "sitemap", str(exc), response.status)
+            return
+        yield self._listed(response, "sitemap", len(links))
+        if kind == "index":
+            depth = response.meta.get("nw_depth", 0) + 1
+            if depth <= _MAX_SITEMAP_DEPTH:
+                for link in links:
+                    yield self._listing(link.url, "sitemap", self.parse_sitemap, depth)
+        else:
+            yield from self._requests(links)
+
+    def parse_front(self, response: Response) -> Iterator[Any]:
+        if not hasattr(response, "text"):
+            yield self._failure(response.request, "front", "not an HTML page", response.status)
+            return
+        links = [Link(url=link.url) for link in self.links.extract_links(response)]
+        yield self._listed(response, "front", len(links))
+        yield from self._requests(links)
+
+    def _requests(self, links: Iterable[Link]) -> Iterator[scrapy.Request]:
+        for link in links:
+            request = self._article(link)
+            if request is not None:
+                yield request
+
+    def parse_article(self, response: Response) -> Iterator[ArticlePage]:
+        content_type = _header(response, b"Content-Type")
+        yield ArticlePage(
+            url=response.request.url,
+            source=self.source.name,
+            status=response.status,
+            body=response.body,
+            content_type=content_type,
+            fetched_at=now_iso(),
+            hints=response.meta.get("nw_hints") or {},
+        )
+
+    def failed(self, failure: Failure) -> Iterator[FailedPage]:
+        request = failure.request
+        if failure.check(AlreadyCollected, PageBudgetSpent):
+            return
+        kind = request.meta.get("nw_kind", "article")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            yield self._failure(request, kind, f"HTTP {status}", status)
+        elif "robots.txt" in str(failure.value):
+            yield self._failure(request, kind, "forbidden by robots.txt", None, settled=True)
+        else:
+            reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+            yield self._failure(request, kind, reason, None)
+
+    def _failure(self, request, kind, reason, status, settled=False) -> FailedPage:
+        return FailedPage(
+            url=request.url,
+            source=self.source.name,
+            kind=kind,
+            reason=reason,
+            status=status,
+            fetched_at=now_iso(),
+            settled=settled,
+        )
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

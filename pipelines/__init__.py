@@ -1,0 +1,1 @@
+"""newswatch's item pipelines (extract, dedupe, store) and the pure functions behind them."""

@@ -1,0 +1,74 @@
+"""Publication dates from a page's own structured data, in a fixed order of trust."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import lxml.html
+
+# <meta> names and properties that carry the publication date, most trusted first.
+_META_DATE_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publish-date",
+    "publishdate",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "date",
+)
+
+
+def parse_date(value: object) -> str | None:
+    """An ISO 8601 string from an ISO date, an RFC 822 date or a datetime; None if unreadable."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                moment = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                return None
+    else:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    if moment.hour == moment.minute == moment.second == 0 and moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.replace(tzinfo=moment.tzinfo or UTC).isoformat(timespec="seconds")
+
+
+def structured_date(
+    tree: lxml.html.HtmlElement, ld_objects: Iterable[dict]
+) -> tuple[str | None, str | None]:
+    """(date, where it came from): JSON-LD first, then <meta>, then microdata."""
+    for obj in ld_objects:
+        kinds = obj.get("@type")
+        kinds = [kinds] if isinstance(kinds, str) else kinds or []
+        if any("Article" in str(k) or k in ("BlogPosting", "Report") for k in kinds):
+            date = parse_date(obj.get("datePublished") or obj.get("dateCreated"))
+            if date:
+                return date, "json_ld"
+    metas = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _META_DATE_KEYS and key not in metas and meta.get("content"):
+            metas[key] = meta.get("content")
+    for key in _META_DATE_KEYS:
+        date = parse_date(metas.get(key))
+        if date:
+            return date, "meta"
+    for element in tree.xpath('//*[@itemprop="datePublished"]'):
+        date = parse_date(element.get("datetime") or element.get("content") or element.text)
+        if date:
+            return date, "microdata"
+    return None, None

@@ -1,0 +1,317 @@
+"""Article extraction: from a page's bytes to its main text and metadata.
+
+Pure functions: no network, no clock unless given, no Scrapy. The crawl runs
+them in a process pool (`pipelines.extract_pipeline`); tests and benchmarks
+call `extract_article` directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import lxml.html
+import trafilatura
+from charset_normalizer import from_bytes
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+from crawler.urls import canonical_url, same_site
+from pipelines.dates import parse_date, structured_date
+from pipelines.textnorm import text_hash, word_count
+
+# Containers whose class or id names boilerplate: removed before trafilatura runs,
+# because it keeps some of them (captions, standfirst-like teasers, bylines).
+_BOILERPLATE = re.compile(
+    r"(?:^|[-_\s])(?:"
+    r"related|teasers?|recommend\w*|more-from|most-read|most-popular|popular|trending|"
+    r"newsletter|subscri\w*|paywall|promo\w*|advert\w*|ads?|ad-slot|sponsor\w*|"
+    r"share\w*|social|comments?|byline|author-?(?:bio|box|info|name)?|caption|credit|"
+    r"cookie\w*|consent|gdpr|breadcrumbs?|tags?|topics?|follow-?topics?|alert-?icon|"
+    r"sidebar|footer|masthead|nav\w*|menu|widget|outbrain|taboola"
+    r")(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+_DROP_TAGS = ("figure", "figcaption", "aside", "nav", "footer", "form", "noscript", "iframe")
+# Structured-data types that describe a listing rather than one article.
+_LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage", "WebSite"}
+_FUTURE_TOLERANCE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Article:
+    """The main text of a news article and what is known about it."""
+
+    url: str
+    text: str
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    published_from: str | None = None
+    language: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    word_count: int = 0
+    text_hash: str = ""
+
+    def as_row(self) -> dict:
+        row = asdict(self)
+        row["authors"] = list(self.authors)
+        return row
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A page that is not an article, and why."""
+
+    reason: str
+    detail: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page says about itself before extraction."""
+
+    canonical: str | None = None
+    language: str | None = None
+    published: str | None = None
+    published_from: str | None = None
+    listing: bool = False
+    types: tuple[str, ...] = field(default_factory=tuple)
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    *,
+    content_type: str | None = None,
+    min_words: int = 80,
+    now: datetime | None = None,
+) -> Article | None:
+    """The article in `html` fetched from `url`, or None when the page is not an article."""
+    result = examine_page(html, url, content_type=content_type, min_words=min_words, now=now)
+    return result if isinstance(result, Article) else None
+
+
+def examine_page(
+    html: bytes | str,
+    url: str,
+    *,
+    content_type: str | None = None,
+    min_words: int = 80,
+    now: datetime | None = None,
+) -> Article | Skipped:
+    """Extract the article from a page, or say why the page is not one."""
+    text = decode_html(html, content_type) if isinstance(html, bytes) else html
+    if not text.strip():
+        return Skipped("empty_page")
+    try:
+        tree = lxml.html.fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        return Skipped("unparseable", str(exc))
+    meta = page_meta(tree, url)
+    page_url = meta.canonical or canonical_url(url)
+    if meta.listing:
+        return Skipped("listing_page", ", ".join(meta.types) or "link-heavy page", page_url)
+    strip_boilerplate(tree)
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=page_url,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if doc is None or not (doc.text or "").strip():
+        return Skipped("no_main_text", "", page_url)
+    body = doc.text.strip()
+    words = word_count(body)
+    if words < min_words:
+        return Skipped("too_short", f"{words} words, fewer than {min_words}", page_url)
+    published, published_from = meta.published, meta.published_from
+    if published is None and doc.date:
+        published, published_from = parse_date(doc.date), "page_text"
+    published = not_in_future(published, now)
+    if published is None:
+        published_from = None
+    return Article(
+        url=page_url,
+        text=body,
+        title=_clean(doc.title),
+        authors=split_authors(doc.author),
+        published=published,
+        published_from=published_from,
+        language=meta.language or detect_language(body),
+        description=_clean(doc.description),
+        site_name=_clean(doc.sitename),
+        word_count=words,
+        text_hash=text_hash(body),
+    )
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Decode a page by its BOM, HTTP charset, or <meta> declaration; detect it otherwise."""
+    _, text = html_to_unicode(content_type, body, auto_detect_fun=_detect_encoding)
+    return text
+
+
+def _detect_encoding(body: bytes) -> str | None:
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        best = from_bytes(body[:65536]).best()
+        return best.encoding if best else None
+
+
+def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
+    """Canonical URL, declared language, structured date and page type, from the <head>."""
+    canonical = None
+    for href in tree.xpath(
+        '//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href'
+        '|//meta[@property="og:url"]/@content'
+    ):
+        candidate = canonical_url(_absolute(href.strip(), url))
+        # Only a page of the same site may claim to be the original (a syndicated
+        # copy pointing elsewhere stays at its own URL and is matched by its text).
+        if candidate.startswith(("http://", "https://")) and same_site(candidate, url):
+            canonical = candidate
+            break
+    lang = (
+        tree.get("lang")
+        or _first(
+            tree.xpath(
+                '//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
+            )
+        )
+        or _first(tree.xpath('//meta[@property="og:locale"]/@content'))
+    )
+    ld_objects = list(_json_ld(tree))
+    types = tuple(t for obj in ld_objects for t in _types(obj))
+    published, published_from = structured_date(tree, ld_objects)
+    og_type = (_first(tree.xpath('//meta[@property="og:type"]/@content')) or "").strip().lower()
+    is_article_type = any("Article" in t or t in ("BlogPosting", "Report") for t in types)
+    listing = not is_article_type and (any(t in _LISTING_TYPES for t in types) or _link_heavy(tree))
+    return PageMeta(
+        canonical=canonical,
+        language=_language_code(lang),
+        published=published,
+        published_from=published_from,
+        listing=listing,
+        types=types or ((f"og:type={og_type}",) if og_type else ()),
+    )
+
+
+def strip_boilerplate(tree: lxml.html.HtmlElement) -> None:
+    """Remove captions, share bars, teasers and the like, keeping the article container."""
+    body_chars = len(_paragraph_text(tree)) or 1
+    for element in tree.xpath("//*[@class or @id] | //" + " | //".join(_DROP_TAGS)):
+        if element.getparent() is None:
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if element.tag not in _DROP_TAGS and not _BOILERPLATE.search(names):
+            continue
+        # A container holding most of the page's paragraphs is the article, whatever its name.
+        if element.tag not in ("figure", "figcaption") and (
+            len(_paragraph_text(element)) > 0.5 * body_chars
+        ):
+            continue
+        element.drop_tree()
+
+
+def not_in_future(published: str | None, now: datetime | None) -> str | None:
+    """`published`, unless it lies in the future (a clock or template error)."""
+    if published is None:
+        return None
+    now = now or datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return None if moment > now + _FUTURE_TOLERANCE else published
+
+
+def split_authors(author: str | None) -> tuple[str, ...]:
+    if not author:
+        return ()
+    parts = re.split(r"\s*(?:;|\||,|\band\b|&)\s*", author)
+    seen: dict[str, None] = {}
+    for part in parts:
+        name = re.sub(r"^by\s+", "", part.strip(), flags=re.IGNORECASE)
+        if name and len(name) < 80:
+            seen.setdefault(name)
+    return tuple(seen)
+
+
+def detect_language(text: str) -> str | None:
+    import py3langid
+
+    code, _ = py3langid.classify(text[:5000])
+    return code or None
+
+
+def _language_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = re.split(r"[-_]", value.strip())[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+def _link_heavy(tree: lxml.html.HtmlElement) -> bool:
+    """Most of the visible text sits in links: a section front or a tag page."""
+    body = tree.find("body")
+    if body is None:
+        return False
+    paragraphs = [p for p in body.iter("p") if len((p.text_content() or "").split()) >= 25]
+    unlinked = sum(
+        len(p.text_content()) - sum(len(a.text_content()) for a in p.iter("a")) for p in paragraphs
+    )
+    linked = sum(len(a.text_content().strip()) for a in body.iter("a"))
+    return unlinked < linked
+
+
+def _paragraph_text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(p.text_content() for p in element.iter("p"))
+
+
+def _json_ld(tree: lxml.html.HtmlElement):
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+
+
+def _types(obj: dict) -> list[str]:
+    value = obj.get("@type")
+    return [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+
+
+def _first(values: list) -> str | None:
+    return str(values[0]) if values else None
+
+
+def _absolute(href: str, base: str) -> str:
+    from urllib.parse import urljoin
+
+    return urljoin(base, href)
+
+
+def _clean(value: str | None) -> str | None:
+    value = " ".join((value or "").split())
+    return value or None

@@ -1,0 +1,136 @@
+"""ExtractPipeline: runs `examine_page` on each fetched page, off the reactor thread.
+
+trafilatura holds the GIL, so threads do not help: a process pool does, and it
+keeps the reactor free to download while pages are extracted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.items import ArticlePage
+from pipelines.extract import Article, Skipped, examine_page, not_in_future
+
+
+class NotAnArticle(DropItem):
+    """The page is not an article: a listing, a login page, too little text."""
+
+    def __init__(self, skipped: Skipped) -> None:
+        super().__init__(
+            f"{skipped.reason}: {skipped.detail}" if skipped.detail else skipped.reason
+        )
+        self.reason = skipped.reason
+        self.detail = skipped.detail
+
+
+class ExtractionFailed(DropItem):
+    """The extraction worker died; the page is fetched again by the next crawl."""
+
+
+def _ignore_signals() -> None:
+    # Workers leave SIGINT/SIGTERM to the parent: a process-group signal (Ctrl-C,
+    # systemd stop) would otherwise kill them mid-task and lose the items in flight.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _examine(body: bytes, url: str, content_type: str | None, min_words: int) -> Article | Skipped:
+    try:
+        return examine_page(body, url, content_type=content_type, min_words=min_words)
+    except Exception as exc:  # noqa: BLE001 - a hostile page must not take the crawl down
+        return Skipped("extraction_error", f"{type(exc).__name__}: {exc}")
+
+
+class _Pool:
+    """One process pool per crawl process, shared by its crawlers."""
+
+    executor: ProcessPoolExecutor | None = None
+    users = 0
+
+    @classmethod
+    def acquire(cls, workers: int) -> ProcessPoolExecutor:
+        if cls.executor is None:
+            cls.executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_signals,
+                max_tasks_per_child=500,  # bounds the workers' memory
+            )
+        cls.users += 1
+        return cls.executor
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users <= 0 and cls.executor is not None:
+            cls.executor.shutdown(wait=True, cancel_futures=True)
+            cls.executor, cls.users = None, 0
+
+    @classmethod
+    def replace_broken(cls, workers: int) -> None:
+        users = cls.users
+        if cls.executor is not None:
+            cls.executor.shutdown(wait=False, cancel_futures=True)
+        cls.executor, cls.users = None, 0
+        cls.acquire(workers)
+        cls.users = users
+
+
+class ExtractPipeline:
+    def __init__(self, *, workers: int = 2, min_words: int = 80) -> None:
+        self.workers = workers
+        self.min_words = min_words
+        self.pooled = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(
+            workers=crawler.settings.getint("NEWSWATCH_EXTRACT_WORKERS", 2),
+            min_words=crawler.settings.getint("NEWSWATCH_MIN_WORDS", 80),
+        )
+
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            _Pool.acquire(self.workers)
+            self.pooled = True
+
+    def close_spider(self) -> None:
+        if self.pooled:
+            _Pool.release()
+            self.pooled = False
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticlePage):
+            return item
+        args = (item.body, item.url, item.content_type, self.min_words)
+        if not self.pooled:
+            result = _examine(*args)
+        else:
+            try:
+                result = await asyncio.wrap_future(_Pool.executor.submit(_examine, *args))
+            except BrokenProcessPool:
+                _Pool.replace_broken(self.workers)
+                raise ExtractionFailed("the extraction worker died") from None
+        if isinstance(result, Skipped):
+            raise NotAnArticle(result)
+        item.article = with_hints(result, item.hints)
+        return item
+
+
+def with_hints(article: Article, hints: dict[str, Any]) -> Article:
+    """Fill the date from the feed or sitemap when the page itself gave none."""
+    if article.published or not hints.get("published"):
+        return article
+    published = not_in_future(hints["published"], None)
+    if published is None:
+        return article
+    return replace(article, published=published, published_from=hints.get("published_from"))

@@ -1,0 +1,107 @@
+"""The newswatch database schema, as ordered migrations.
+
+Each migration runs once per database, in order, inside a transaction
+(sqlite-utils records it in `_sqlite_migrations`). Never edit a released
+migration: add the next one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("newswatch")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    # An explicit integer primary key: VACUUM may renumber implicit rowids,
+    # and the external-content FTS index refers to articles by id.
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "source": str,
+            "title": str,
+            "authors": str,
+            "published": str,
+            "published_from": str,
+            "fetched_at": str,
+            "language": str,
+            "description": str,
+            "site_name": str,
+            "text": str,
+            "text_hash": str,
+            "word_count": int,
+        },
+        pk="id",
+        not_null={"url", "source", "text", "text_hash", "fetched_at"},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["text_hash"])
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["source", "published"])
+    db["articles"].enable_fts(
+        ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
+
+    db["sightings"].create(
+        {
+            "id": int,
+            "url": str,
+            "article_id": int,
+            "source": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+        not_null={"url", "article_id", "first_seen", "last_seen"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["sightings"].create_index(["url"], unique=True)
+    db["sightings"].create_index(["article_id"])
+
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "reason": str,
+            "pid": int,
+            "pages_fetched": int,
+            "articles_new": int,
+            "duplicates": int,
+            "skipped": int,
+            "errors": int,
+            "not_modified": int,
+        },
+        pk="id",
+        not_null={"source", "started", "status"},
+    )
+    db["crawl_runs"].create_index(["source", "started"])
+
+    # One row per URL newswatch asked for: what came back and what became of it.
+    # `body` keeps the last feed, sitemap or section front (compressed), so a
+    # 304 Not Modified can still be read for links a killed run never reached.
+    db["pages"].create(
+        {
+            "url": str,
+            "source": str,
+            "kind": str,
+            "status": int,
+            "outcome": str,
+            "reason": str,
+            "article_id": int,
+            "etag": str,
+            "last_modified": str,
+            "body": bytes,
+            "fetched_at": str,
+            "run_id": int,
+        },
+        pk="url",
+        not_null={"source", "kind", "outcome", "fetched_at"},
+    )
+    db["pages"].create_index(["source", "outcome"])
+    db["pages"].create_index(["run_id"])

@@ -1,0 +1,242 @@
+"""The SQLite store: opening and migrating the database, and the writes a crawl makes.
+
+Writes are batched: a crawl opens a transaction, and it is committed every
+`batch_size` writes or `batch_seconds`, and when the crawl ends. A crawl killed
+with SIGKILL loses at most the open batch; the pages it never recorded are
+fetched again by the next crawl, because only recorded pages count as seen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from pipelines.schema import migrations
+
+# Outcomes of a page that mean "handled": its URL is not fetched again.
+SETTLED_OUTCOMES = ("stored", "duplicate", "skipped")
+
+
+class StorageError(Exception):
+    """The database cannot be opened, read or written (not a database, locked, disk full)."""
+
+
+def open_database(path: str | Path, *, busy_timeout: float = 5.0, migrate: bool = True) -> Database:
+    """Open (creating if needed) the newswatch database at `path`, in WAL mode, migrated.
+
+    Never deletes or recreates an existing file: a file that is not a newswatch
+    database is reported, not replaced.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=busy_timeout)
+        db = Database(conn)
+        # WAL lets the CLI read while a crawl writes; NORMAL is durable across
+        # a process crash (SIGKILL), which is the failure we plan for.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        if migrate:
+            migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path}: cannot be used as the newswatch database: {exc}") from None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot be opened: {exc.strerror or exc}") from None
+    return db
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def compress(body: bytes) -> bytes:
+    return zlib.compress(body, 6)
+
+
+def decompress(blob: bytes | None) -> bytes | None:
+    return zlib.decompress(blob) if blob else None
+
+
+class Store:
+    """The writes of one or more crawls in one process, over one connection.
+
+    One connection per process: two connections writing from the reactor thread
+    would wait on each other's open batch until the busy timeout.
+    """
+
+    _shared: dict[Path, tuple[Store, int]] = {}
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        batch_size: int = 50,
+        batch_seconds: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self._monotonic = monotonic
+        self._pending = 0
+        self._batch_started = monotonic()
+
+    # One Store per database file per process, shared by every crawler in it.
+    @classmethod
+    def acquire(cls, path: Path, *, busy_timeout: float = 5.0) -> Store:
+        path = Path(path).resolve()
+        store, users = cls._shared.get(path, (None, 0))
+        if store is None:
+            store = cls(open_database(path, busy_timeout=busy_timeout))
+        cls._shared[path] = (store, users + 1)
+        return store
+
+    def release(self) -> None:
+        for path, (store, users) in list(self._shared.items()):
+            if store is self:
+                if users > 1:
+                    self._shared[path] = (store, users - 1)
+                else:
+                    del self._shared[path]
+                    self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A unit of work inside the current batch; commits when the batch is full or old."""
+        try:
+            if not self.db.conn.in_transaction:
+                self.db.begin()
+                self._batch_started = self._monotonic()
+            with self.db.atomic():
+                yield self.db
+            self._pending += 1
+            if (
+                self._pending >= self.batch_size
+                or self._monotonic() - self._batch_started >= self.batch_seconds
+            ):
+                self.flush()
+        except sqlite3.Error as exc:
+            raise StorageError(f"writing to the database failed: {exc}") from None
+
+    def flush(self) -> None:
+        """Commit the open batch, if any."""
+        try:
+            self.db.commit()
+        except sqlite3.Error as exc:
+            raise StorageError(f"committing to the database failed: {exc}") from None
+        self._pending = 0
+        self._batch_started = self._monotonic()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+            # Fold the WAL back into the database between crawls, so it does not grow.
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            self.db.close()
+
+    # Reads used while crawling.
+    def is_settled(self, url: str) -> bool:
+        """True when `url` was already handled: stored, seen as a duplicate, or skipped."""
+        row = self.db.execute(
+            "SELECT 1 FROM sightings WHERE url = ? UNION ALL "
+            f"SELECT 1 FROM pages WHERE url = ? AND outcome IN {SETTLED_OUTCOMES!r} LIMIT 1",
+            [url, url],
+        ).fetchone()
+        return row is not None
+
+    def validators(self, url: str) -> tuple[str | None, str | None, bytes | None]:
+        """ETag, Last-Modified and the saved body of a feed, sitemap or front page."""
+        row = self.db.execute(
+            "SELECT etag, last_modified, body FROM pages WHERE url = ?", [url]
+        ).fetchone()
+        if row is None:
+            return None, None, None
+        return row[0], row[1], decompress(row[2])
+
+    def article_for(self, url: str, text_hash: str) -> int | None:
+        """The id of the stored article seen at `url` or carrying the same text."""
+        row = self.db.execute(
+            "SELECT article_id FROM sightings WHERE url = ? UNION ALL "
+            "SELECT id FROM articles WHERE text_hash = ? LIMIT 1",
+            [url, text_hash],
+        ).fetchone()
+        return row[0] if row else None
+
+    def article_url(self, article_id: int) -> str:
+        row = self.db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row[0] if row else ""
+
+    # Writes.
+    def save_article(self, article: Mapping[str, Any], *, source: str, now: str) -> int:
+        row = dict(article)
+        row["authors"] = json.dumps(list(row.get("authors") or []), ensure_ascii=False)
+        row["source"] = source
+        row["fetched_at"] = now
+        with self.write() as db:
+            article_id = db["articles"].insert(row).last_pk
+            self._sight(db, article_id, row["url"], source, now)
+        return int(article_id)
+
+    def add_sighting(self, article_id: int, url: str, *, source: str, now: str) -> None:
+        with self.write() as db:
+            self._sight(db, article_id, url, source, now)
+
+    @staticmethod
+    def _sight(db: Database, article_id: int, url: str, source: str, now: str) -> None:
+        db.execute(
+            "INSERT INTO sightings (url, article_id, source, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
+            [url, article_id, source, now, now],
+        )
+
+    def record_page(self, page: Mapping[str, Any]) -> None:
+        """Insert or replace what is known of one URL. `body`, when given, is compressed."""
+        row = dict(page)
+        if row.get("body") is not None:
+            row["body"] = compress(row["body"])
+        with self.write() as db:
+            db["pages"].upsert(row, pk="url")
+
+    def start_run(self, source: str, *, now: str, pid: int) -> int:
+        with self.write() as db:
+            # A run still marked running whose process is gone was killed: say so.
+            stale = db.execute(
+                "SELECT id, pid FROM crawl_runs WHERE source = ? AND status = 'running'", [source]
+            ).fetchall()
+            for stale_id, stale_pid in stale:
+                if not _process_alive(stale_pid):
+                    db["crawl_runs"].update(
+                        stale_id,
+                        {"status": "killed", "reason": "the process ended without finishing"},
+                    )
+            run_id = (
+                db["crawl_runs"]
+                .insert({"source": source, "started": now, "status": "running", "pid": pid})
+                .last_pk
+            )
+        self.flush()
+        return int(run_id)
+
+    def finish_run(self, run_id: int, figures: Mapping[str, Any], *, now: str) -> None:
+        with self.write() as db:
+            db["crawl_runs"].update(run_id, {**figures, "finished": now})
+        self.flush()

@@ -1,0 +1,270 @@
+"""DedupePipeline and StorePipeline: one article per canonical URL, every outcome recorded.
+
+Both share the process's `Store` (one connection, one open batch), so a copy of
+an article stored a moment ago in the same batch is already visible.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Self
+
+import structlog
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.items import ArticlePage, FailedPage, ListingPage
+from crawler.spiders import now_iso
+from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
+from pipelines.storage import StorageError, Store
+
+log = structlog.get_logger("newswatch.pipelines")
+
+
+class DuplicateArticle(DropItem):
+    """The article is already stored (same canonical URL or same text): recorded as a sighting."""
+
+    def __init__(self, article_id: int, url: str) -> None:
+        super().__init__(f"already stored as article {article_id}")
+        self.article_id = article_id
+        self.url = url
+
+
+class _StoreUser:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db_path = crawler.settings["NEWSWATCH_DB_PATH"]
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = Store.acquire(self.db_path)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.release()
+            self.store = None
+
+    def storage_failed(self, exc: StorageError) -> None:
+        """Stop this crawl: what is committed stays, the rest is fetched next time."""
+        log.error("storage_failed", error=str(exc), source=self.crawler.spider.source.name)
+        self.crawler.stats.set_value("newswatch/storage_error", str(exc))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
+
+
+class DedupePipeline(_StoreUser):
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticlePage):
+            return item
+        article = item.article
+        try:
+            existing = self.store.article_for(article.url, article.text_hash)
+            if existing is None and item.url != article.url:
+                existing = self.store.article_for(item.url, article.text_hash)
+            if existing is None:
+                return item
+            now = now_iso()
+            for url in dict.fromkeys((article.url, item.url)):
+                self.store.add_sighting(existing, url, source=item.source, now=now)
+        except StorageError as exc:
+            self.storage_failed(exc)
+            raise DropItem(str(exc)) from None
+        raise DuplicateArticle(existing, self.store.article_url(existing))
+
+
+class StorePipeline(_StoreUser):
+    """Saves articles, and records every page (stored, duplicate, skipped, failed) with its run."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.stats = crawler.stats
+        self.run_id: int | None = None
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def open_spider(self) -> None:
+        super().open_spider()
+        source = self.crawler.spider.source.name
+        self.log = log.bind(source=source)
+        self.run_id = self.store.start_run(source, now=now_iso(), pid=os.getpid())
+        self.stats.set_value("newswatch/run_id", self.run_id)
+
+    def close_spider(self) -> None:
+        """The run is finished in `spider_closed`, the first moment its close reason is known."""
+
+    def spider_closed(self, reason: str) -> None:
+        try:
+            if self.store is not None and self.run_id is not None:
+                figures = run_figures(self.stats.get_stats(), reason)
+                self.store.finish_run(self.run_id, figures, now=now_iso())
+                self.stats.set_value("newswatch/status", figures["status"])
+        except StorageError as exc:
+            log.error("storage_failed", error=str(exc))
+        finally:
+            super().close_spider()
+
+    def process_item(self, item: Any) -> Any:
+        try:
+            if isinstance(item, ArticlePage):
+                self._store_article(item)
+            elif isinstance(item, ListingPage):
+                self._record_listing(item)
+            elif isinstance(item, FailedPage):
+                self._record_failure(item)
+        except StorageError as exc:
+            self.storage_failed(exc)
+            raise DropItem(str(exc)) from None
+        return item
+
+    def _store_article(self, item: ArticlePage) -> None:
+        article = item.article
+        row = article.as_row()
+        item.article_id = self.store.save_article(row, source=item.source, now=item.fetched_at)
+        if item.url != article.url:
+            self.store.add_sighting(
+                item.article_id, item.url, source=item.source, now=item.fetched_at
+            )
+        self._page(
+            item.url,
+            item.source,
+            "article",
+            item.status,
+            "stored",
+            None,
+            item.fetched_at,
+            article_id=item.article_id,
+        )
+        self.stats.inc_value("newswatch/articles_new")
+        self.stats.inc_value("newswatch/pages_fetched")
+        self.log.info(
+            "article_stored",
+            url=article.url,
+            article_id=item.article_id,
+            title=article.title,
+            words=article.word_count,
+            published=article.published,
+        )
+
+    def _record_listing(self, item: ListingPage) -> None:
+        self.stats.inc_value("newswatch/pages_fetched")
+        if item.status == 304:
+            # Keep the saved validators and body: a 304 may omit Last-Modified.
+            self._page(item.url, item.source, item.kind, 304, "not_modified", None, item.fetched_at)
+            self.log.info("listing_not_modified", url=item.url, kind=item.kind, links=item.links)
+            return
+        self._page(
+            item.url,
+            item.source,
+            item.kind,
+            item.status,
+            "listed",
+            None,
+            item.fetched_at,
+            etag=item.etag,
+            last_modified=item.last_modified,
+            body=item.body,
+        )
+        self.log.info("listing_read", url=item.url, kind=item.kind, links=item.links)
+
+    def _record_failure(self, item: FailedPage) -> None:
+        outcome = "skipped" if item.settled else "failed"
+        self.stats.inc_value("newswatch/skipped" if item.settled else "newswatch/errors")
+        self._page(
+            item.url, item.source, item.kind, item.status, outcome, item.reason, item.fetched_at
+        )
+        if item.settled:
+            self.log.info("page_skipped", url=item.url, kind=item.kind, reason=item.reason)
+        else:
+            self.log.warning("page_failed", url=item.url, kind=item.kind, reason=item.reason)
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        """Every drop is recorded with its reason: nothing disappears silently."""
+        if not isinstance(item, ArticlePage) or self.store is None:
+            return
+        self.stats.inc_value("newswatch/pages_fetched")
+        try:
+            if isinstance(exception, DuplicateArticle):
+                self.stats.inc_value("newswatch/duplicates")
+                self._page(
+                    item.url,
+                    item.source,
+                    "article",
+                    item.status,
+                    "duplicate",
+                    f"same article as {exception.url}",
+                    item.fetched_at,
+                    article_id=exception.article_id,
+                )
+                self.log.info(
+                    "article_duplicate",
+                    url=item.url,
+                    article_id=exception.article_id,
+                    original=exception.url,
+                )
+            elif isinstance(exception, NotAnArticle):
+                self.stats.inc_value("newswatch/skipped")
+                self._page(
+                    item.url,
+                    item.source,
+                    "article",
+                    item.status,
+                    "skipped",
+                    str(exception),
+                    item.fetched_at,
+                )
+                self.log.info(
+                    "page_skipped", url=item.url, reason=exception.reason, detail=exception.detail
+                )
+            elif isinstance(exception, ExtractionFailed):
+                self.stats.inc_value("newswatch/errors")
+                self._page(
+                    item.url,
+                    item.source,
+                    "article",
+                    item.status,
+                    "failed",
+                    str(exception),
+                    item.fetched_at,
+                )
+                self.log.warning("page_failed", url=item.url, reason=str(exception))
+        except StorageError as exc:
+            self.storage_failed(exc)
+
+    def _page(self, url, source, kind, status, outcome, reason, fetched_at, **extra) -> None:
+        self.store.record_page(
+            {
+                "url": url,
+                "source": source,
+                "kind": kind,
+                "status": status,
+                "outcome": outcome,
+                "reason": reason,
+                "fetched_at": fetched_at,
+                "run_id": self.run_id,
+                **extra,
+            }
+        )
+
+
+def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The crawl_runs row of a finished crawl, from Scrapy's stats."""
+    figures = {
+        "pages_fetched": stats.get("newswatch/pages_fetched", 0),
+        "articles_new": stats.get("newswatch/articles_new", 0),
+        "duplicates": stats.get("newswatch/duplicates", 0),
+        "skipped": stats.get("newswatch/skipped", 0),
+        "errors": stats.get("newswatch/errors", 0),
+        "not_modified": stats.get("newswatch/not_modified", 0),
+    }
+    if reason == "finished":
+        status = "failed" if figures["errors"] and not figures["pages_fetched"] else "finished"
+    elif reason == "storage_error":
+        status, reason = "failed", stats.get("newswatch/storage_error", reason)
+    else:
+        status = "interrupted"
+    return {**figures, "status": status, "reason": None if reason == "finished" else reason}

@@ -1,0 +1,212 @@
+"""Configuration: valid files load into typed objects; every mistake is named precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from config import ConfigError, load_config, parse_schedule
+
+
+def write(directory: Path, sources: str, settings: str | None = None) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sources.toml").write_text(sources, encoding="utf-8")
+    if settings is not None:
+        (directory / "settings.toml").write_text(settings, encoding="utf-8")
+    return directory
+
+
+MINIMAL = '[[source]]\nname = "ledger"\nfeeds = ["https://example.com/rss.xml"]\n'
+
+
+def error_of(directory: Path) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(directory)
+    return str(info.value)
+
+
+def test_example_configuration_loads():
+    """The commented example shipped in config/ is itself valid."""
+    config = load_config(Path(__file__).parent.parent / "config")
+    assert [s.name for s in config.sources] == ["ledger", "courier"]
+    assert [s.name for s in config.enabled_sources] == ["ledger"]
+    assert config.source("ledger").schedule.seconds == 900
+    assert config.source("courier").schedule.cron == "0 * * * *"
+    assert config.crawl.obey_robots is True
+    assert config.crawl.max_page_size == 10 * 1024 * 1024
+
+
+def test_defaults_and_relative_database_path(tmp_path):
+    config = load_config(write(tmp_path / "cfg", MINIMAL))
+    assert config.storage.database == (tmp_path / "cfg" / "data" / "newswatch.db").resolve()
+    source = config.source("ledger")
+    assert source.enabled and source.max_pages == 1000 and source.schedule.seconds == 3600
+    assert config.crawl.obey_robots and config.crawl.concurrency_per_domain == 2
+
+
+def test_settings_values_are_read(tmp_path):
+    settings = """
+[storage]
+database = "/var/tmp/nw.db"
+[crawl]
+user_agent = "mybot/1.0"
+obey_robots = false
+concurrency_per_domain = 4
+delay = 0.5
+timeout = 10
+max_page_size = "512KB"
+[extract]
+min_words = 40
+workers = 0
+"""
+    config = load_config(write(tmp_path, MINIMAL, settings))
+    assert config.storage.database == Path("/var/tmp/nw.db")
+    assert config.crawl.user_agent == "mybot/1.0"
+    assert config.crawl.obey_robots is False
+    assert config.crawl.max_page_size == 512 * 1024
+    assert config.crawl.delay == 0.5 and config.extract.workers == 0
+
+
+def test_missing_folder_says_how_to_make_one(tmp_path):
+    message = error_of(tmp_path / "nowhere")
+    assert "does not exist" in message and "newswatch init" in message, message
+
+
+def test_missing_sources_file(tmp_path):
+    tmp_path.joinpath("settings.toml").write_text("")
+    message = error_of(tmp_path)
+    assert "sources.toml is missing" in message and "newswatch init" in message, message
+
+
+@pytest.mark.parametrize(
+    ("sources", "settings", "expected"),
+    [
+        (
+            MINIMAL + 'schedule = "15 minutes"\n',
+            None,
+            "sources.toml: source 'ledger': schedule: '15 minutes' is neither a cron expression",
+        ),
+        (
+            MINIMAL + 'schedule = "61 * * * *"\n',
+            None,
+            "sources.toml: source 'ledger': schedule: cron expression '61 * * * *' is invalid",
+        ),
+        (
+            MINIMAL + 'feedz = ["x"]\n',
+            None,
+            "sources.toml: source 'ledger': unknown key 'feedz'; allowed keys:",
+        ),
+        (MINIMAL + MINIMAL, None, "sources.toml: source 'ledger': name is used twice"),
+        (
+            MINIMAL + "follow = ['(unclosed']\n",
+            None,
+            "sources.toml: source 'ledger': follow: '(unclosed' is not a regular expression",
+        ),
+        (
+            '[[source]]\nname = "x"\nfeeds = ["ftp://example.com/f"]\n',
+            None,
+            "sources.toml: source 'x': feeds: 'ftp://example.com/f' is not an http:// or https:// URL",
+        ),
+        (
+            '[[source]]\nname = "x"\n',
+            None,
+            "sources.toml: source 'x': feeds: a source needs at least one of feeds, sitemaps",
+        ),
+        (
+            '[[source]]\nfeeds = ["https://e.com/f"]\n',
+            None,
+            "sources.toml: source #1: name: is required",
+        ),
+        (
+            '[[source]]\nname = "Big Name"\nfeeds = ["https://e.com/f"]\n',
+            None,
+            "name: 'Big Name' must be lower-case letters",
+        ),
+        (
+            MINIMAL + "max_pages = 0\n",
+            None,
+            "source 'ledger': max_pages: must be at least 1, got 0",
+        ),
+        (MINIMAL + 'enabled = "yes"\n', None, "source 'ledger': enabled: expected true or false"),
+        ("", None, "sources.toml: no [[source]] tables"),
+        ("[[source]\n", None, "sources.toml: not valid TOML"),
+        (
+            MINIMAL,
+            "[crawl]\nobey_robot = true\n",
+            "settings.toml: [crawl]: unknown key 'obey_robot'",
+        ),
+        (
+            MINIMAL,
+            "[crawl]\ndelay = true\n",
+            "settings.toml: [crawl]: delay: expected an integer or a number, got a boolean",
+        ),
+        (MINIMAL, '[crawl]\nmax_page_size = "huge"\n', "max_page_size: 'huge' is not a size"),
+        (
+            MINIMAL,
+            "[crawl]\nconcurrency_per_domain = 0\n",
+            "concurrency_per_domain: must be at least 1",
+        ),
+        (MINIMAL, "[storage]\npath = 'x.db'\n", "settings.toml: [storage]: unknown key 'path'"),
+        (MINIMAL, "[scheduler]\n", "settings.toml: unknown key 'scheduler'"),
+    ],
+)
+def test_configuration_errors_name_file_source_key_and_rule(tmp_path, sources, settings, expected):
+    message = error_of(write(tmp_path, sources, settings))
+    assert expected in message, message
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "cron"),
+    [
+        ("15m", 900, None),
+        ("2h", 7200, None),
+        ("1h30m", 5400, None),
+        ("2s", 2, None),
+        ("*/15 * * * *", None, "*/15 * * * *"),
+        ("0 6-22 * * mon-fri", None, "0 6-22 * * mon-fri"),
+    ],
+)
+def test_schedules(text, seconds, cron):
+    schedule = parse_schedule(text)
+    assert (schedule.seconds, schedule.cron) == (seconds, cron)
+
+
+def test_unknown_source_name_lists_the_configured_ones(tmp_path):
+    config = load_config(write(tmp_path, MINIMAL))
+    with pytest.raises(ConfigError, match=r"no source named 'nope' \(configured: ledger\)"):
+        config.source("nope")
+
+
+def test_init_writes_a_configuration_that_loads(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["init", str(tmp_path / "cfg")])
+    assert result.exit_code == 0, result.output
+    assert load_config(tmp_path / "cfg").source("ledger")
+    again = runner.invoke(main, ["init", str(tmp_path / "cfg")])
+    assert again.exit_code == 1 and "exists; use --force" in again.output, again.output
+
+
+def test_sources_command_lists_schedules(tmp_path):
+    write(tmp_path, MINIMAL + 'schedule = "*/30 6-22 * * *"\n')
+    result = CliRunner().invoke(main, ["--config", str(tmp_path), "sources"])
+    assert result.exit_code == 0, result.output
+    assert "ledger" in result.output and "cron */30 6-22 * * *" in result.output, result.output
+
+
+def test_cli_reports_config_errors_without_traceback(tmp_path):
+    write(tmp_path, MINIMAL + 'schedule = "soon"\n')
+    result = CliRunner().invoke(main, ["--config", str(tmp_path), "sources"])
+    assert result.exit_code == 1, result.output
+    assert "Error: sources.toml: source 'ledger': schedule:" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_help():
+    runner = CliRunner()
+    for name, command in main.commands.items():
+        assert command.help, f"command {name} has no help"
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, result.output

@@ -1,0 +1,135 @@
+"""extract_article: the main text of news pages, without their boilerplate, in any encoding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipelines.extract import Skipped, examine_page, extract_article
+from tests.pages import BOILERPLATE, ENGLISH, HEBREW, JAPANESE, POLISH, RUSSIAN, news_page
+
+URL = "http://gazette.test/world/2026/11/20/story"
+
+
+def assert_clean(text: str, must_contain: list[str]) -> None:
+    for sentence in must_contain:
+        assert sentence in text, f"missing from the text: {sentence!r}\n---\n{text}"
+    for name, boilerplate in BOILERPLATE.items():
+        assert boilerplate not in text, f"{name} boilerplate kept: {boilerplate!r}\n---\n{text}"
+
+
+def test_english_news_page_text_and_metadata():
+    page = news_page("Parliament approves transport reform", ENGLISH)
+    article = extract_article(page.encode("utf-8"), URL)
+    assert article is not None
+    assert_clean(article.text, ENGLISH)
+    assert article.title == "Parliament approves transport reform"
+    assert article.authors == ("Maria Jensen",)
+    assert article.published == "2026-11-20T08:30:00+00:00"
+    assert article.published_from == "json_ld"
+    assert article.language == "en"
+    assert article.url == URL
+    assert article.word_count == sum(len(p.split()) for p in ENGLISH)
+
+
+@pytest.mark.parametrize(
+    ("charset", "lang", "paragraphs"),
+    [
+        ("windows-1251", "ru", RUSSIAN),
+        ("koi8-r", "ru", RUSSIAN),
+        ("windows-1255", "he", HEBREW),
+        ("iso-8859-2", "pl", POLISH),
+        ("shift_jis", "ja", JAPANESE),
+        ("euc-jp", "ja", JAPANESE),
+        ("utf-8", "ja", JAPANESE),
+    ],
+)
+def test_pages_are_decoded_by_their_declared_charset(charset, lang, paragraphs):
+    page = news_page("—", paragraphs, lang=lang, charset=charset).replace("—", paragraphs[0][:40])
+    # Characters outside the charset are written as entities, as real sites do.
+    article = extract_article(page.encode(charset, errors="xmlcharrefreplace"), URL)
+    assert article is not None, f"{charset} page rejected"
+    assert_clean(article.text, paragraphs)
+    assert article.language == lang
+
+
+def test_charset_from_http_header_wins_over_none_declared():
+    page = news_page("Лавров и Машаль", RUSSIAN, lang="ru", charset=None)
+    article = extract_article(
+        page.encode("windows-1251"), URL, content_type="text/html; charset=windows-1251"
+    )
+    assert article is not None
+    assert_clean(article.text, RUSSIAN)
+    assert article.title == "Лавров и Машаль"
+
+
+def test_undeclared_charset_is_detected():
+    page = news_page("Лавров и Машаль", RUSSIAN, lang="ru", charset=None)
+    article = extract_article(page.encode("windows-1251"), URL)
+    assert article is not None
+    assert "Машалем" in article.text
+
+
+def test_language_is_detected_when_not_declared():
+    page = news_page("Transport", ENGLISH).replace('<html lang="en">', "<html>")
+    assert extract_article(page, URL).language == "en"
+    page = news_page("Машаль", RUSSIAN, lang="ru").replace('<html lang="ru">', "<html>")
+    assert extract_article(page, URL).language == "ru"
+
+
+def test_date_comes_from_the_article_not_from_teasers():
+    page = news_page("Transport", ENGLISH, teaser_date="2031-01-01")
+    page = page.replace('"datePublished": "2026-11-20T09:30:00+01:00",', "")
+    page = page.replace('<time datetime="2026-11-20T09:30:00+01:00">', '<time datetime="">')
+    article = extract_article(page, URL)
+    assert article is not None
+    assert not (article.published or "").startswith("2031"), article.published
+
+
+def test_a_date_in_the_future_is_dropped():
+    page = news_page("Transport", ENGLISH, published="2027-06-01T10:00:00+00:00")
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    article = extract_article(page, URL, now=now)
+    assert article.published is None and article.published_from is None
+    later = extract_article(page, URL, now=datetime(2027, 7, 1, tzinfo=UTC))
+    assert later.published == "2027-06-01T10:00:00+00:00"
+
+
+def test_same_site_canonical_link_wins_and_other_sites_are_ignored():
+    page = news_page("Transport", ENGLISH)
+    own = page.replace(
+        "</head>", '<link rel="canonical" href="https://www.gazette.test/s?utm_source=x#c"></head>'
+    )
+    assert extract_article(own, URL).url == "https://www.gazette.test/s"
+    other = page.replace(
+        "</head>", '<link rel="canonical" href="https://other.test/original"></head>'
+    )
+    assert extract_article(other, URL).url == URL
+
+
+def test_section_front_is_a_listing():
+    links = "".join(
+        f'<li><a href="/world/2026/11/{n}/story-{n}">Headline number {n} about the world today</a>'
+        f"<p>Summary {n}.</p></li>"
+        for n in range(40)
+    )
+    page = (
+        f"<html><head><title>World</title></head><body><h1>World</h1><ul>{links}</ul></body></html>"
+    )
+    result = examine_page(page, "http://gazette.test/world/")
+    assert isinstance(result, Skipped) and result.reason == "listing_page", result
+    assert extract_article(page, "http://gazette.test/world/") is None
+
+
+def test_short_page_is_too_short():
+    page = news_page("Login", ["Log in to your account to continue reading. Forgot your password?"])
+    result = examine_page(page, "http://gazette.test/login")
+    assert isinstance(result, Skipped) and result.reason == "too_short", result
+    assert "fewer than 80" in result.detail
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"\x00\x01\x02garbage", b"<html></html>"])
+def test_broken_pages_are_skipped_not_crashed_on(body):
+    result = examine_page(body, URL)
+    assert isinstance(result, Skipped), result
