@@ -45,7 +45,12 @@ def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(allow=["spider"]), _spider_name],
+        foreign_pre_chain=[
+            *shared,
+            structlog.stdlib.ExtraAdder(allow=["spider"]),
+            _spider_name,
+            *([] if verbosity >= 2 else [_library_traceback_to_message]),
+        ],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             *([structlog.processors.format_exc_info] if as_json else []),
@@ -75,6 +80,16 @@ class _LibraryFilter(logging.Filter):
         if record.levelno >= self.threshold:
             return True
         return not record.name.startswith(_NOISY)
+
+
+def _library_traceback_to_message(logger, method_name, event_dict):
+    """A library's traceback becomes one line (its error message) unless -vv asks for it."""
+    exc_info = event_dict.get("exc_info")
+    if exc_info and event_dict.get("logger", "").startswith(_NOISY):
+        event_dict.pop("exc_info")
+        if isinstance(exc_info, tuple) and exc_info[1] is not None:
+            event_dict["error"] = f"{type(exc_info[1]).__name__}: {exc_info[1]}"
+    return event_dict
 
 
 def _spider_name(logger, method_name, event_dict):

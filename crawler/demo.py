@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from config import ConfigError, load_config
+from config import Config, ConfigError, load_config
 from crawler.report import results_table
 from crawler.run import crawl_sources
 from crawler.siteserver import SiteServer
@@ -73,13 +73,19 @@ def prepare(directory: Path) -> Path:
     return config_dir
 
 
+def write_demo_config(config_dir: Path, base: str) -> Config:
+    """The demo's configuration for the sample site served at `base`."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "settings.toml").write_text(SETTINGS, encoding="utf-8")
+    (config_dir / "sources.toml").write_text(SOURCES.format(base=base), encoding="utf-8")
+    return load_config(config_dir)
+
+
 def run_demo(directory: Path, console: Console) -> None:
     config_dir = prepare(directory)
     started = time.monotonic()
     with SiteServer(DEMO_SITE) as server:
-        (config_dir / "settings.toml").write_text(SETTINGS, encoding="utf-8")
-        (config_dir / "sources.toml").write_text(SOURCES.format(base=server.base), "utf-8")
-        config = load_config(config_dir)
+        config = write_demo_config(config_dir, server.base)
         console.print(f"Serving the sample news site on {server.base}; crawling it…")
         results = crawl_sources(config, config.sources)
     elapsed = time.monotonic() - started

@@ -32,7 +32,7 @@ class SiteServer:
 
     def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = Path(root).resolve()
-        self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.requests: list[tuple[str, str, int, float]] = []  # (method, path, status, time)
         # For tests: seconds to wait before each answer, and scripted answers by path.
         self.delay = 0.0
         self.scripted: dict[str, list[tuple[int, dict[str, str]]]] = {}
@@ -64,7 +64,12 @@ class SiteServer:
     def paths(self, status: int | None = None) -> list[str]:
         """Paths requested so far (optionally only those answered with `status`)."""
         with self._lock:
-            return [p for _, p, s in self.requests if status is None or s == status]
+            return [p for _, p, s, _ in self.requests if status is None or s == status]
+
+    def times(self, path: str) -> list[float]:
+        """When `path` was requested (time.monotonic), in order."""
+        with self._lock:
+            return [t for _, p, _, t in self.requests if p == path]
 
     def clear_log(self) -> None:
         with self._lock:
@@ -129,7 +134,7 @@ class SiteServer:
                 headers: dict[str, str] | None = None,
             ):
                 with server._lock:
-                    server.requests.append(("GET", self.path, status))
+                    server.requests.append(("GET", self.path, status, time.monotonic()))
                 self.send_response(status)
                 if kind:
                     self.send_header("Content-Type", kind)

@@ -6,7 +6,6 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -19,7 +18,7 @@ from config import Source
 from crawler.discovery import DiscoveryError, Link, feed_links, sitemap_links
 from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.middlewares import AlreadyCollected, PageBudgetSpent
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, same_site
 
 # Feeds and fronts are revalidated every run; article pages are never cached.
 _REVALIDATE = {"Cache-Control": "max-age=0"}
@@ -38,12 +37,9 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(name=f"source:{source.name}", **kwargs)
         self.source = source
-        self.links = LinkExtractor(
-            allow=source.follow,
-            deny=source.deny,
-            allow_domains=sorted({urlsplit(u).hostname or "" for u in source.start_urls}),
-            unique=True,
-        )
+        # Hosts are checked in parse_front: LinkExtractor's allow_domains compares
+        # host:port, so it refuses every link of a site served on a port.
+        self.links = LinkExtractor(allow=source.follow, deny=source.deny, unique=True)
         self._deny = [re.compile(p) for p in source.deny]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -132,7 +128,11 @@ class SourceSpider(scrapy.Spider):
         if not hasattr(response, "text"):
             yield self._failure(response.request, "front", "not an HTML page", response.status)
             return
-        links = [Link(url=link.url) for link in self.links.extract_links(response)]
+        links = [
+            Link(url=link.url)
+            for link in self.links.extract_links(response)
+            if same_site(link.url, response.url)
+        ]
         yield self._listed(response, "front", len(links))
         yield from self._requests(links)
 

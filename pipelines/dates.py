@@ -26,7 +26,7 @@ _META_DATE_KEYS = (
 
 
 def parse_date(value: object) -> str | None:
-    """An ISO 8601 string from an ISO date, an RFC 822 date or a datetime; None if unreadable."""
+    """ISO 8601 from an ISO or RFC 822 date or a datetime (naive means UTC); None if unreadable."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str) and value.strip():
@@ -40,9 +40,8 @@ def parse_date(value: object) -> str | None:
                 return None
     else:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    if moment.hour == moment.minute == moment.second == 0 and moment.tzinfo is None:
+    # The publisher's own offset is kept: it carries the local day of publication.
+    if moment.tzinfo is None and moment.hour == moment.minute == moment.second == 0:
         return moment.date().isoformat()
     return moment.replace(tzinfo=moment.tzinfo or UTC).isoformat(timespec="seconds")
 

@@ -26,7 +26,7 @@ def test_english_news_page_text_and_metadata():
     assert_clean(article.text, ENGLISH)
     assert article.title == "Parliament approves transport reform"
     assert article.authors == ("Maria Jensen",)
-    assert article.published == "2026-11-20T08:30:00+00:00"
+    assert article.published == "2026-11-20T09:30:00+01:00"
     assert article.published_from == "json_ld"
     assert article.language == "en"
     assert article.url == URL

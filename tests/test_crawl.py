@@ -1,0 +1,264 @@
+"""End-to-end crawls: the real CLI against local HTTP servers, asserting what lands in SQLite."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+from sqlite_utils import Database
+
+from crawler.siteserver import SiteServer
+from tests.conftest import log_events, newswatch_command, run_newswatch
+from tests.sites import generate_site, write_config
+
+
+def database(config_dir) -> Database:
+    return Database(config_dir / "data" / "newswatch.db")
+
+
+def crawl_ok(config_dir, *args: str):
+    result = run_newswatch("--config", str(config_dir), "crawl", *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_first_crawl_stores_each_golden_article_clean(demo_server, demo_config, golden):
+    """Every article of the sample site is stored with its body and none of its boilerplate."""
+    crawl_ok(demo_config)
+    db = database(demo_config)
+    base = demo_server.base
+    articles = [page for page in golden if page["expect"] == "article"]
+    assert len(articles) >= 10
+    for page in articles:
+        row = next(db["articles"].rows_where("url = ?", [base + page["path"]]), None)
+        assert row is not None, f"not stored: {page['path']}"
+        for sentence in page["must_contain"]:
+            assert sentence in row["text"], f"{page['path']}: missing {sentence!r}"
+        for boilerplate in page["must_not_contain"]:
+            assert boilerplate not in row["text"], f"{page['path']}: kept {boilerplate!r}"
+        assert row["title"] == page["title"], page["path"]
+        assert row["source"] == page["source"]
+        assert row["published"].startswith(page["published"]), (page["path"], row["published"])
+        assert row["language"] == page["language"], page["path"]
+        for author in page.get("authors", []):
+            assert author in row["authors"], (page["path"], row["authors"])
+    assert db["articles"].count == len(articles), "only the golden articles are stored"
+
+
+def test_seed_page_teasers_never_reach_the_text(demo_server, demo_config):
+    crawl_ok(demo_config)
+    row = next(database(demo_config)["articles"].rows_where("title LIKE 'Russian Foreign%'"))
+    assert "Lavrov" in row["text"] and "John Kerry" in row["text"]
+    for teaser_name in ("Biden", "Bernie Sanders", "Uvalde", "Kahane", "Click the alert icon"):
+        assert teaser_name not in row["text"], teaser_name
+    assert row["published"].startswith("2015-08-03"), "the date is the article's, not a teaser's"
+    assert row["published_from"] == "json_ld"
+
+
+def test_robots_tracking_links_duplicates_and_non_articles(demo_server, demo_config, golden):
+    crawl_ok(demo_config)
+    db = database(demo_config)
+    base = demo_server.base
+    requested = demo_server.paths()
+    for page in golden:
+        url = base + page["path"]
+        outcome = db.execute("SELECT outcome, reason FROM pages WHERE url = ?", [url]).fetchone()
+        if page["expect"] == "robots":
+            assert page["path"] not in requested, "a page disallowed by robots.txt was fetched"
+            assert outcome == ("skipped", "forbidden by robots.txt"), outcome
+        elif page["expect"] == "duplicate":
+            assert db["articles"].count_where("url = ?", [url]) == 0
+            original = db.execute(
+                "SELECT id FROM articles WHERE url = ?", [base + page["duplicate_of"]]
+            ).fetchone()[0]
+            sighting = db.execute(
+                "SELECT article_id FROM sightings WHERE url = ?", [url]
+            ).fetchone()
+            assert sighting == (original,), "the syndicated copy is a sighting of the original"
+            assert outcome[0] == "duplicate"
+        elif page["expect"] == "not_article" and page["path"] in requested:
+            assert db["articles"].count_where("url = ?", [url]) == 0
+    assert not [p for p in requested if "utm_" in p or "fbclid" in p], "tracking link fetched"
+    assert db.execute("SELECT count(*) FROM articles WHERE url LIKE '%utm_%'").fetchone()[0] == 0
+    skipped = dict(db.execute("SELECT url, reason FROM pages WHERE outcome = 'skipped'").fetchall())
+    assert any("listing_page" in (r or "") for r in skipped.values()), skipped
+    runs = list(db["crawl_runs"].rows)
+    assert {r["source"] for r in runs} == {"ledger", "courier"}
+    assert all(r["status"] == "finished" and r["finished"] for r in runs), runs
+    assert sum(r["articles_new"] for r in runs) == db["articles"].count
+    assert sum(r["duplicates"] for r in runs) >= 1
+
+
+def test_second_crawl_fetches_no_stored_article_and_stores_nothing(demo_server, demo_config):
+    crawl_ok(demo_config)
+    before = database(demo_config)["articles"].count
+    demo_server.clear_log()
+    result = crawl_ok(demo_config)
+    db = database(demo_config)
+    assert db["articles"].count == before
+    article_paths = [p for p in demo_server.paths() if "/20" in p]  # dated article URLs
+    assert article_paths == [], f"stored articles fetched again: {article_paths}"
+    feeds = [p for p in demo_server.paths(304)]
+    assert "/ledger/feeds/rss.xml" in feeds and "/courier/feeds/atom.xml" in feeds, feeds
+    last_runs = list(db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 2"))
+    assert all(r["articles_new"] == 0 and r["not_modified"] >= 1 for r in last_runs), last_runs
+    assert "crawl_finished" in {e["event"] for e in log_events(result.stderr)}
+
+
+def test_one_source_by_name(demo_server, demo_config):
+    crawl_ok(demo_config, "courier")
+    assert {r["source"] for r in database(demo_config)["articles"].rows} == {"courier"}
+
+
+def test_unknown_source_name_is_an_error(demo_config):
+    result = run_newswatch("--config", str(demo_config), "crawl", "nope")
+    assert result.returncode == 1
+    assert "no source named 'nope' (configured: ledger, courier)" in result.stderr, result.stderr
+
+
+def test_unreachable_source_fails_the_crawl_with_a_summary(tmp_path):
+    config_dir = write_config(
+        tmp_path / "cfg",
+        '[[source]]\nname = "gone"\nfeeds = ["http://127.0.0.1:9/feed.xml"]\n',
+        "retries = 0\n",
+    )
+    result = run_newswatch("--config", str(config_dir), "crawl")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "crawl failed for: gone" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "gone" in result.stdout and "failed" in result.stdout
+    run = next(database(config_dir)["crawl_runs"].rows)
+    assert run["status"] == "failed" and run["errors"] == 1
+
+
+def test_retry_after_is_honoured(tmp_path):
+    site = tmp_path / "site"
+    paths = generate_site(site, 2)
+    with SiteServer(site) as server:
+        server.script(paths[0], 429, {"Retry-After": "2"})
+        config_dir = write_config(
+            tmp_path / "cfg", f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
+        )
+        crawl_ok(config_dir)
+        first, second = server.times(paths[0])
+    assert second - first >= 1.9, "the retry came before Retry-After allowed"
+    assert database(config_dir)["articles"].count == 2
+
+
+def test_max_pages_leaves_the_rest_for_the_next_run(tmp_path):
+    site = tmp_path / "site"
+    generate_site(site, 5)
+    with SiteServer(site) as server:
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\nmax_pages = 3\n'
+        config_dir = write_config(tmp_path / "cfg", sources)
+        crawl_ok(config_dir)
+        assert database(config_dir)["articles"].count == 3
+        crawl_ok(config_dir)
+        assert database(config_dir)["articles"].count == 5
+
+
+def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(tmp_path):
+    site = tmp_path / "site"
+    generate_site(site, 60)
+    with SiteServer(site) as server:
+        server.delay = 0.1
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
+        config_dir = write_config(tmp_path / "cfg", sources, "concurrency_per_domain = 1\n")
+        db_path = config_dir / "data" / "newswatch.db"
+        proc = subprocess.Popen(
+            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "crawl"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            stored = 0
+            while time.monotonic() < deadline and stored < 5:
+                time.sleep(0.2)
+                if db_path.exists():
+                    try:
+                        with sqlite3.connect(db_path) as conn:
+                            stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                    except sqlite3.OperationalError:
+                        stored = 0
+            assert stored >= 5, "the crawl did not get going"
+            assert proc.poll() is None, "the crawl finished before it could be killed"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        db = Database(db_path)
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+        partial = db["articles"].count
+        assert 5 <= partial < 60
+        assert (
+            db.execute(
+                "SELECT count(*) FROM articles a LEFT JOIN sightings s "
+                "ON s.article_id = a.id WHERE s.id IS NULL"
+            ).fetchone()[0]
+            == 0
+        )
+        db.close()
+        server.delay = 0
+        crawl_ok(config_dir)
+    db = Database(db_path)
+    assert db["articles"].count == 60
+    assert [r["status"] for r in db.query("SELECT status FROM crawl_runs ORDER BY id")] == [
+        "killed",
+        "finished",
+    ]
+
+
+def test_search_command(demo_server, demo_config):
+    crawl_ok(demo_config)
+    result = run_newswatch("--config", str(demo_config), "search", "Lavrov")
+    assert result.returncode == 0, result.stderr
+    assert "Russian Foreign Minister Meets Hamas Leader" in result.stdout
+    cyrillic = run_newswatch("--config", str(demo_config), "search", "Машалем")
+    assert "Машаль" in cyrillic.stdout, cyrillic.stdout
+    none = run_newswatch("--config", str(demo_config), "search", "zyzzyva")
+    assert none.returncode == 0 and "no articles match" in none.stdout
+    bad = run_newswatch("--config", str(demo_config), "search", '"unbalanced')
+    assert bad.returncode == 1 and "is not valid" in bad.stderr, bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("flag", ["-q", "-v"])
+def test_logs_are_json_lines_with_scrapy_records_in_the_same_shape(demo_config, flag):
+    result = run_newswatch("--config", str(demo_config), flag, "crawl", "courier")
+    assert result.returncode == 0, result.stderr
+    events = log_events(result.stderr)
+    loggers = {e.get("logger", "") for e in events}
+    if flag == "-v":
+        assert "article_stored" in {e["event"] for e in events}
+        assert any(name.startswith("scrapy") for name in loggers), loggers
+    else:
+        assert all(e["level"] in ("warning", "error", "critical") for e in events), events
+
+
+def test_demo_command(tmp_path):
+    started = time.monotonic()
+    result = run_newswatch("demo", "--dir", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for heading in (
+        "Crawl summary",
+        "Articles collected",
+        "Duplicates and skipped pages",
+        "Sample article",
+        "Try next",
+    ):
+        assert heading in result.stdout, result.stdout
+    assert "forbidden by robots.txt" in result.stdout
+    assert time.monotonic() - started < 60
+    again = run_newswatch("demo", "--dir", str(tmp_path / "demo"))
+    assert again.returncode == 0, "the demo can be run again in the same folder"
+    occupied = tmp_path / "mine"
+    occupied.mkdir()
+    (occupied / "thesis.tex").write_text("precious")
+    refused = run_newswatch("demo", "--dir", str(occupied))
+    assert refused.returncode == 1 and "not made by `newswatch demo`" in refused.stderr
+    assert (occupied / "thesis.tex").read_text() == "precious"
