@@ -71,3 +71,15 @@ def structured_date(
         if date:
             return date, "microdata"
     return None, None
+
+
+def earlier(a: str | None, b: str | None) -> bool:
+    """True when date `a` is known and strictly before date `b` (also known)."""
+    if not a or not b:
+        return False
+    try:
+        first, second = (datetime.fromisoformat(v) for v in (a, b))
+    except ValueError:
+        return False
+    first, second = (d if d.tzinfo else d.replace(tzinfo=UTC) for d in (first, second))
+    return first < second

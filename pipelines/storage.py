@@ -172,14 +172,17 @@ class Store:
             return None, None, None
         return row[0], row[1], decompress(row[2])
 
-    def article_for(self, url: str, text_hash: str) -> int | None:
-        """The id of the stored article seen at `url` or carrying the same text."""
-        row = self.db.execute(
-            "SELECT article_id FROM sightings WHERE url = ? UNION ALL "
-            "SELECT id FROM articles WHERE text_hash = ? LIMIT 1",
-            [url, text_hash],
-        ).fetchone()
+    def article_at(self, url: str) -> int | None:
+        """The id of the stored article seen at `url`."""
+        row = self.db.execute("SELECT article_id FROM sightings WHERE url = ?", [url]).fetchone()
         return row[0] if row else None
+
+    def article_with_text(self, text_hash: str) -> tuple[int, str, str | None] | None:
+        """(id, url, published) of the stored article with this text fingerprint."""
+        return self.db.execute(
+            "SELECT id, url, published FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1",
+            [text_hash],
+        ).fetchone()
 
     def article_url(self, article_id: int) -> str:
         row = self.db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()
@@ -195,6 +198,27 @@ class Store:
             article_id = db["articles"].insert(row).last_pk
             self._sight(db, article_id, row["url"], source, now)
         return int(article_id)
+
+    def replace_article(
+        self, article_id: int, article: Mapping[str, Any], *, source: str, now: str
+    ) -> str:
+        """Make `article` (an earlier publication of the same text) the stored article.
+
+        The id stays, so whatever refers to the article still does; the URL it
+        replaces remains a sighting. Returns that URL.
+        """
+        row = dict(article)
+        row["authors"] = json.dumps(list(row.get("authors") or []), ensure_ascii=False)
+        with self.write() as db:
+            replaced = self.article_url(article_id)
+            db["articles"].update(article_id, {**row, "source": source, "fetched_at": now})
+            self._sight(db, article_id, row["url"], source, now)
+            db.execute(
+                "UPDATE pages SET outcome = 'duplicate', reason = ? "
+                "WHERE article_id = ? AND outcome = 'stored'",
+                [f"same article as {row['url']}", article_id],
+            )
+        return replaced
 
     def add_sighting(self, article_id: int, url: str, *, source: str, now: str) -> None:
         with self.write() as db:

@@ -17,6 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.spiders import now_iso
+from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
 from pipelines.storage import StorageError, Store
 
@@ -58,16 +59,28 @@ class _StoreUser:
 
 
 class DedupePipeline(_StoreUser):
+    """One article per canonical URL, and one per text.
+
+    A page whose URL or text is already stored becomes a sighting of that
+    article, unless it is an earlier publication of the same text: then it
+    takes the article's place (whichever copy a crawl happens to fetch first,
+    the original is the article and the syndicated copies are its sightings).
+    """
+
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage):
             return item
         article = item.article
         try:
-            existing = self.store.article_for(article.url, article.text_hash)
-            if existing is None and item.url != article.url:
-                existing = self.store.article_for(item.url, article.text_hash)
+            existing = self.store.article_at(article.url) or self.store.article_at(item.url)
             if existing is None:
-                return item
+                same_text = self.store.article_with_text(article.text_hash)
+                if same_text is None:
+                    return item
+                existing, _, stored_published = same_text
+                if earlier(article.published, stored_published):
+                    item.article_id = existing  # StorePipeline puts it in the article's place
+                    return item
             now = now_iso()
             for url in dict.fromkeys((article.url, item.url)):
                 self.store.add_sighting(existing, url, source=item.source, now=now)
@@ -124,11 +137,31 @@ class StorePipeline(_StoreUser):
     def _store_article(self, item: ArticlePage) -> None:
         article = item.article
         row = article.as_row()
-        item.article_id = self.store.save_article(row, source=item.source, now=item.fetched_at)
-        if item.url != article.url:
-            self.store.add_sighting(
-                item.article_id, item.url, source=item.source, now=item.fetched_at
+        now = item.fetched_at
+        if item.article_id is None:
+            item.article_id = self.store.save_article(row, source=item.source, now=now)
+            self.stats.inc_value("newswatch/articles_new")
+            self.log.info(
+                "article_stored",
+                url=article.url,
+                article_id=item.article_id,
+                title=article.title,
+                words=article.word_count,
+                published=article.published,
             )
+        else:
+            replaced = self.store.replace_article(item.article_id, row, source=item.source, now=now)
+            # The copy stored first is now the duplicate.
+            self.stats.inc_value("newswatch/duplicates")
+            self.log.info(
+                "article_replaced",
+                url=article.url,
+                article_id=item.article_id,
+                replaced=replaced,
+                reason="earlier publication of the same text",
+            )
+        if item.url != article.url:
+            self.store.add_sighting(item.article_id, item.url, source=item.source, now=now)
         self._page(
             item.url,
             item.source,
@@ -136,19 +169,10 @@ class StorePipeline(_StoreUser):
             item.status,
             "stored",
             None,
-            item.fetched_at,
+            now,
             article_id=item.article_id,
         )
-        self.stats.inc_value("newswatch/articles_new")
         self.stats.inc_value("newswatch/pages_fetched")
-        self.log.info(
-            "article_stored",
-            url=article.url,
-            article_id=item.article_id,
-            title=article.title,
-            words=article.word_count,
-            published=article.published,
-        )
 
     def _record_listing(self, item: ListingPage) -> None:
         self.stats.inc_value("newswatch/pages_fetched")

@@ -262,3 +262,23 @@ def test_demo_command(tmp_path):
     refused = run_newswatch("demo", "--dir", str(occupied))
     assert refused.returncode == 1 and "not made by `newswatch demo`" in refused.stderr
     assert (occupied / "thesis.tex").read_text() == "precious"
+
+
+def test_the_earlier_publication_is_the_article_whichever_is_fetched_first(
+    demo_server, demo_config, golden
+):
+    """The syndicated copy crawled first is replaced by the original when the original comes."""
+    copy = next(page for page in golden if page["expect"] == "duplicate")
+    copy_url, original_url = (demo_server.base + copy[k] for k in ("path", "duplicate_of"))
+    crawl_ok(demo_config, "courier")
+    db = database(demo_config)
+    article_id = db.execute("SELECT id FROM articles WHERE url = ?", [copy_url]).fetchone()[0]
+    crawl_ok(demo_config, "ledger")
+    row = db["articles"].get(article_id)
+    assert (row["url"], row["source"]) == (original_url, "ledger")
+    sightings = {s["url"]: s["article_id"] for s in db["sightings"].rows}
+    assert sightings[copy_url] == sightings[original_url] == article_id
+    outcome = db.execute("SELECT outcome FROM pages WHERE url = ?", [copy_url]).fetchone()
+    assert outcome == ("duplicate",)
+    assert db["articles"].count_where("url = ?", [copy_url]) == 0
+    db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")

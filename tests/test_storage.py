@@ -62,13 +62,9 @@ def test_saved_article_is_searchable_and_sighted(tmp_path):
     assert row["authors"] == '["Jack Khoury"]' and row["source"] == "ledger"
     hits = db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'meshal'").fetchall()
     assert hits == [(article_id,)]
-    assert store.article_for("http://a.test/1", "other") == article_id
-    assert (
-        store.article_for(
-            "http://elsewhere.test/x", text_hash("Sergei Lavrov met Khaled Meshal in Doha.")
-        )
-        == article_id
-    )
+    assert store.article_at("http://a.test/1") == article_id
+    same = store.article_with_text(text_hash("Sergei Lavrov met Khaled Meshal in Doha."))
+    assert same == (article_id, "http://a.test/1", None)
     store.add_sighting(
         article_id, "http://b.test/copy", source="wire", now="2026-11-29T00:00:00+00:00"
     )
