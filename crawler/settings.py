@@ -58,6 +58,7 @@ def crawl_settings(config: Config, source: Source) -> dict[str, Any]:
         "RETRY_TIMES": crawl.retries,
         "NEWSWATCH_MAX_RETRY_AFTER": crawl.max_retry_after,
         "NEWSWATCH_DB_PATH": str(config.storage.database),
+        "NEWSWATCH_SOURCE": source.name,
         "NEWSWATCH_MAX_PAGES": source.max_pages,
         "NEWSWATCH_MIN_WORDS": config.extract.min_words,
         "NEWSWATCH_EXTRACT_WORKERS": config.extract.workers,

@@ -34,14 +34,18 @@ class DuplicateArticle(DropItem):
 
 
 class _StoreUser:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.db_path = crawler.settings["NEWSWATCH_DB_PATH"]
+    """A pipeline that works on the process's shared `Store` for one source's crawl."""
+
+    def __init__(self, crawler: Crawler, db_path: str, source: str) -> None:
+        self.crawler = crawler  # for its stats and, on a storage failure, its engine
+        self.db_path = db_path
+        self.source = source
         self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        settings = crawler.settings
+        return cls(crawler, settings["NEWSWATCH_DB_PATH"], settings["NEWSWATCH_SOURCE"])
 
     def open_spider(self) -> None:
         self.store = Store.acquire(self.db_path)
@@ -53,9 +57,10 @@ class _StoreUser:
 
     def storage_failed(self, exc: StorageError) -> None:
         """Stop this crawl: what is committed stays, the rest is fetched next time."""
-        log.error("storage_failed", error=str(exc), source=self.crawler.spider.source.name)
+        log.error("storage_failed", error=str(exc), source=self.source)
         self.crawler.stats.set_value("newswatch/storage_error", str(exc))
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
+        if self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
 
 
 class DedupePipeline(_StoreUser):
@@ -93,18 +98,17 @@ class DedupePipeline(_StoreUser):
 class StorePipeline(_StoreUser):
     """Saves articles, and records every page (stored, duplicate, skipped, failed) with its run."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
+    def __init__(self, crawler: Crawler, db_path: str, source: str) -> None:
+        super().__init__(crawler, db_path, source)
         self.stats = crawler.stats
+        self.log = log.bind(source=source)
         self.run_id: int | None = None
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def open_spider(self) -> None:
         super().open_spider()
-        source = self.crawler.spider.source.name
-        self.log = log.bind(source=source)
-        self.run_id = self.store.start_run(source, now=now_iso(), pid=os.getpid())
+        self.run_id = self.store.start_run(self.source, now=now_iso(), pid=os.getpid())
         self.stats.set_value("newswatch/run_id", self.run_id)
 
     def close_spider(self) -> None:
