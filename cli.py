@@ -119,7 +119,7 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(results_table(results))
-    failed = [r.source for r in results if r.failed]
+    failed = [f"{r.source} ({r.reason})" if r.reason else r.source for r in results if r.failed]
     if failed:
         raise click.ClickException(f"crawl failed for: {', '.join(failed)}")
 

@@ -6,17 +6,22 @@ per process; the daemon runs each crawl in a subprocess for that reason.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
+from scrapy.statscollectors import StatsCollector
+from sqlite_utils import Database
 
 from config import Config, Source
 from crawler.settings import BASE_SETTINGS, crawl_settings
-from crawler.spiders import SourceSpider
-from pipelines.storage import open_database
+from crawler.spiders import SourceSpider, now_iso
+from pipelines.storage import open_database, stored_in_run
+from pipelines.store import run_figures
 
 log = structlog.get_logger("newswatch.crawl")
 
@@ -66,27 +71,28 @@ def crawl_sources(
 def _results(config: Config, crawlers: list[tuple[Source, Crawler]]) -> list[RunResult]:
     db = open_database(config.storage.database, migrate=False)
     try:
-        results = []
-        for source, crawler in crawlers:
-            run_id = crawler.stats.get_value("newswatch/run_id") if crawler.stats else None
-            row = db["crawl_runs"].get(run_id) if run_id else None
-            if row is None:
-                results.append(RunResult(source.name, "failed", "the crawl did not start"))
-                continue
-            fields = {
-                k: row[k] or 0
-                for k in (
-                    "pages_fetched",
-                    "articles_new",
-                    "duplicates",
-                    "skipped",
-                    "errors",
-                    "not_modified",
-                )
-            }
-            results.append(
-                RunResult(source.name, row["status"], row["reason"], run_id=run_id, **fields)
-            )
-        return results
+        return [_result(db, source, crawler.stats) for source, crawler in crawlers]
     finally:
         db.close()
+
+
+def _result(db: Database, source: Source, stats: StatsCollector) -> RunResult:
+    """What the run recorded; when it could not record its end (disk full), what it counted."""
+    run_id = stats.get_value("newswatch/run_id")
+    row = db["crawl_runs"].get(run_id) if run_id else None
+    if row is None or row["status"] == "running":
+        reason = stats.get_value("newswatch/storage_error") or "the crawl could not record its end"
+        figures = {**run_figures(stats.get_stats(), "storage_error"), "reason": reason}
+        if run_id:
+            # Only what was committed counts: the last batch may have been lost.
+            with contextlib.suppress(sqlite3.Error):
+                figures["articles_new"] = stored_in_run(db, run_id)
+        if row is not None:
+            with contextlib.suppress(sqlite3.Error):  # the disk may still be full
+                with db.atomic():
+                    db["crawl_runs"].update(run_id, {**figures, "finished": now_iso()})
+        return RunResult(source.name, run_id=run_id, **figures)
+    fields = ("pages_fetched", "articles_new", "duplicates", "skipped", "errors", "not_modified")
+    return RunResult(
+        source.name, row["status"], row["reason"], run_id=run_id, **{k: row[k] or 0 for k in fields}
+    )

@@ -55,6 +55,13 @@ def open_database(path: str | Path, *, busy_timeout: float = 5.0, migrate: bool 
     return db
 
 
+def stored_in_run(db: Database, run_id: int) -> int:
+    """Articles a run stored and committed (after a failed commit, fewer than it counted)."""
+    return db.execute(
+        "SELECT count(*) FROM pages WHERE run_id = ? AND outcome = 'stored'", [run_id]
+    ).fetchone()[0]
+
+
 def _process_alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -97,6 +104,7 @@ class Store:
         self.batch_seconds = batch_seconds
         self._monotonic = monotonic
         self._pending = 0
+        self._depth = 0
         self._batch_started = monotonic()
 
     # One Store per database file per process, shared by every crawler in it.
@@ -120,13 +128,23 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Database]:
-        """A unit of work inside the current batch; commits when the batch is full or old."""
+        """A unit of work inside the current batch; commits when the batch is full or old.
+
+        Units nest: an inner unit is part of the outer one, so a batch is never
+        committed half-way through it.
+        """
         try:
             if not self.db.conn.in_transaction:
                 self.db.begin()
                 self._batch_started = self._monotonic()
-            with self.db.atomic():
-                yield self.db
+            self._depth += 1
+            try:
+                with self.db.atomic():
+                    yield self.db
+            finally:
+                self._depth -= 1
+            if self._depth:
+                return
             self._pending += 1
             if (
                 self._pending >= self.batch_size
@@ -146,10 +164,14 @@ class Store:
         self._batch_started = self._monotonic()
 
     def close(self) -> None:
+        """Commit what is pending and close; a failed commit is rolled back, never half-kept."""
         try:
             self.flush()
             # Fold the WAL back into the database between crawls, so it does not grow.
             self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except (StorageError, sqlite3.Error):
+            self.db.rollback()
+            raise
         finally:
             self.db.close()
 

@@ -19,7 +19,7 @@ from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.spiders import now_iso
 from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
-from pipelines.storage import StorageError, Store
+from pipelines.storage import StorageError, Store, stored_in_run
 
 log = structlog.get_logger("newswatch.pipelines")
 
@@ -118,6 +118,9 @@ class StorePipeline(_StoreUser):
         try:
             if self.store is not None and self.run_id is not None:
                 figures = run_figures(self.stats.get_stats(), reason)
+                if reason == "storage_error":
+                    # Only what was committed counts: the failed batch was rolled back.
+                    figures["articles_new"] = stored_in_run(self.store.db, self.run_id)
                 self.store.finish_run(self.run_id, figures, now=now_iso())
                 self.stats.set_value("newswatch/status", figures["status"])
         except StorageError as exc:
@@ -139,44 +142,48 @@ class StorePipeline(_StoreUser):
         return item
 
     def _store_article(self, item: ArticlePage) -> None:
-        article = item.article
-        row = article.as_row()
-        now = item.fetched_at
-        if item.article_id is None:
-            item.article_id = self.store.save_article(row, source=item.source, now=now)
-            self.stats.inc_value("newswatch/articles_new")
-            self.log.info(
-                "article_stored",
-                url=article.url,
+        # The article, its sightings and its page: one unit, committed together.
+        with self.store.write():
+            article = item.article
+            row = article.as_row()
+            now = item.fetched_at
+            if item.article_id is None:
+                item.article_id = self.store.save_article(row, source=item.source, now=now)
+                self.stats.inc_value("newswatch/articles_new")
+                self.log.info(
+                    "article_stored",
+                    url=article.url,
+                    article_id=item.article_id,
+                    title=article.title,
+                    words=article.word_count,
+                    published=article.published,
+                )
+            else:
+                replaced = self.store.replace_article(
+                    item.article_id, row, source=item.source, now=now
+                )
+                # The copy stored first is now the duplicate.
+                self.stats.inc_value("newswatch/duplicates")
+                self.log.info(
+                    "article_replaced",
+                    url=article.url,
+                    article_id=item.article_id,
+                    replaced=replaced,
+                    reason="earlier publication of the same text",
+                )
+            if item.url != article.url:
+                self.store.add_sighting(item.article_id, item.url, source=item.source, now=now)
+            self._page(
+                item.url,
+                item.source,
+                "article",
+                item.status,
+                "stored",
+                None,
+                now,
                 article_id=item.article_id,
-                title=article.title,
-                words=article.word_count,
-                published=article.published,
             )
-        else:
-            replaced = self.store.replace_article(item.article_id, row, source=item.source, now=now)
-            # The copy stored first is now the duplicate.
-            self.stats.inc_value("newswatch/duplicates")
-            self.log.info(
-                "article_replaced",
-                url=article.url,
-                article_id=item.article_id,
-                replaced=replaced,
-                reason="earlier publication of the same text",
-            )
-        if item.url != article.url:
-            self.store.add_sighting(item.article_id, item.url, source=item.source, now=now)
-        self._page(
-            item.url,
-            item.source,
-            "article",
-            item.status,
-            "stored",
-            None,
-            now,
-            article_id=item.article_id,
-        )
-        self.stats.inc_value("newswatch/pages_fetched")
+            self.stats.inc_value("newswatch/pages_fetched")
 
     def _record_listing(self, item: ListingPage) -> None:
         self.stats.inc_value("newswatch/pages_fetched")

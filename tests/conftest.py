@@ -41,10 +41,10 @@ def run_newswatch(*args: str, timeout: float = 120, cwd: Path | None = None):
 
 
 def log_events(stderr: str) -> list[dict]:
-    """The JSON log lines of a run; every line must be JSON."""
+    """The JSON log lines of a run; every line must be JSON but the CLI's closing "Error: ..."."""
     events = []
     for line in stderr.splitlines():
-        if line.strip():
+        if line.strip() and not line.startswith("Error: "):
             try:
                 events.append(json.loads(line))
             except ValueError:

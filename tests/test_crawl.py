@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -282,3 +283,35 @@ def test_the_earlier_publication_is_the_article_whichever_is_fetched_first(
     assert outcome == ("duplicate",)
     assert db["articles"].count_where("url = ?", [copy_url]) == 0
     db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+
+
+def test_a_full_disk_stops_the_crawl_with_a_clear_message_and_loses_nothing_committed(tmp_path):
+    """Writes past a file-size limit fail as on a full disk; the next crawl completes."""
+    site = tmp_path / "site"
+    generate_site(site, 80)
+    with SiteServer(site) as server:
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
+        config_dir = write_config(tmp_path / "cfg", sources)
+
+        def small_disk():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+        result = subprocess.run(
+            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "crawl"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=small_disk,
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "crawl failed for: gen (" in result.stderr and "database" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert "storage_failed" in {e["event"] for e in log_events(result.stderr)}
+        db = database(config_dir)
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = db["articles"].count
+        run = next(db["crawl_runs"].rows)
+        assert run["status"] == "failed" and "database" in run["reason"], run
+        assert run["articles_new"] == kept < 80
+        crawl_ok(config_dir)
+        assert db["articles"].count == 80
