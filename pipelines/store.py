@@ -301,5 +301,7 @@ def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
     elif reason == "storage_error":
         status, reason = "failed", stats.get("newswatch/storage_error", reason)
     else:
+        # "shutdown" is Scrapy's word for a stop asked by SIGINT or SIGTERM.
         status = "interrupted"
+        reason = "stopped by a signal" if reason == "shutdown" else reason
     return {**figures, "status": status, "reason": None if reason == "finished" else reason}

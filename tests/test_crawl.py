@@ -315,3 +315,33 @@ def test_a_full_disk_stops_the_crawl_with_a_clear_message_and_loses_nothing_comm
         assert run["articles_new"] == kept < 80
         crawl_ok(config_dir)
         assert db["articles"].count == 80
+
+
+def test_ctrl_c_stops_gracefully_and_the_next_crawl_completes(tmp_path):
+    site = tmp_path / "site"
+    generate_site(site, 60)
+    with SiteServer(site) as server:
+        server.delay = 0.1
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
+        config_dir = write_config(tmp_path / "cfg", sources, "concurrency_per_domain = 1\n")
+        proc = subprocess.Popen(
+            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "crawl"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(server.paths()) < 10:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1, out + err
+        assert "crawl failed for: gen (stopped by a signal)" in err
+        assert "Traceback" not in err
+        db = database(config_dir)
+        run = next(db["crawl_runs"].rows)
+        assert run["status"] == "interrupted" and run["articles_new"] == db["articles"].count
+        assert 0 < db["articles"].count < 60
+        server.delay = 0
+        crawl_ok(config_dir)
+        assert db["articles"].count == 60
