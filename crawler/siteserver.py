@@ -27,6 +27,13 @@ _TYPES = {
 _STARTED = formatdate(usegmt=True)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up mid-answer (a crawler abandoning a page that is
+        # too large) is not an error of the site's.
+        pass
+
+
 class SiteServer:
     """A threaded HTTP server for one folder; use as a context manager or call start/stop."""
 
@@ -37,7 +44,7 @@ class SiteServer:
         self.delay = 0.0
         self.scripted: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), self._handler())
+        self.httpd = _QuietServer((host, port), self._handler())
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -38,6 +38,8 @@ _DROP_TAGS = ("figure", "figcaption", "aside", "nav", "footer", "form", "noscrip
 # Structured-data types that describe a listing rather than one article.
 _LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage", "WebSite"}
 _FUTURE_TOLERANCE = timedelta(days=1)
+_HTML_TYPES = re.compile(r"html|xml", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,13 @@ def examine_page(
     now: datetime | None = None,
 ) -> Article | Skipped:
     """Extract the article from a page, or say why the page is not one."""
+    if content_type and not _HTML_TYPES.search(content_type):
+        return Skipped("not_html", content_type.split(";")[0].strip())
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
     if not text.strip():
         return Skipped("empty_page")
+    if _looks_binary(text):
+        return Skipped("not_html", "binary content")
     try:
         tree = lxml.html.fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -261,6 +267,12 @@ def _language_code(value: str | None) -> str | None:
         return None
     code = re.split(r"[-_]", value.strip())[0].lower()
     return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters or undecodable bytes in quantity: a PDF, an image, not a page."""
+    head = text[:4096]
+    return len(_CONTROL.findall(head)) > 0.02 * len(head)
 
 
 def _link_heavy(tree: lxml.html.HtmlElement) -> bool:

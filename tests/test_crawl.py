@@ -345,3 +345,40 @@ def test_ctrl_c_stops_gracefully_and_the_next_crawl_completes(tmp_path):
         server.delay = 0
         crawl_ok(config_dir)
         assert db["articles"].count == 60
+
+
+def test_hostile_pages_are_recorded_with_reasons_not_crashed_on(tmp_path):
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    (site / "news" / "binary.html").write_bytes(bytes(range(256)) * 200)
+    (site / "news" / "empty.html").write_bytes(b"")
+    (site / "news" / "huge.html").write_bytes(
+        b"<html><body>" + b"<p>word </p>" * 150_000 + b"</body></html>"
+    )
+    (site / "news" / "nested.html").write_bytes(b"<div>" * 50_000 + b"deep" + b"</div>" * 50_000)
+    (site / "not-a-feed.xml").write_text("<html><body>Oops, an HTML error page</body></html>")
+    links = "".join(
+        f"<item><link>{{{{BASE}}}}/news/{name}</link></item>"
+        for name in ("binary", "empty", "huge", "nested", "missing")
+    )
+    (site / "feed.xml").write_text(
+        f'<rss version="2.0"><channel><title>x</title>{links}</channel></rss>'
+    )
+    with SiteServer(site) as server:
+        sources = (
+            f'[[source]]\nname = "hostile"\nfeeds = ["{server.base}/feed.xml", '
+            f'"{server.base}/not-a-feed.xml"]\n'
+        )
+        config_dir = write_config(tmp_path / "cfg", sources, 'max_page_size = "1MB"\nretries = 0\n')
+        result = run_newswatch("--config", str(config_dir), "crawl")
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr  # the feed itself was read: not a total failure
+    db = database(config_dir)
+    pages = {r["url"].rsplit("/", 1)[-1]: (r["outcome"], r["reason"]) for r in db["pages"].rows}
+    assert db["articles"].count == 0
+    assert pages["binary"][0] == "skipped" and pages["empty"][0] == "skipped", pages
+    assert pages["nested"][0] == "skipped", pages
+    assert pages["huge"][0] == "failed", pages
+    assert pages["missing"] == ("failed", "HTTP 404"), pages
+    assert pages["not-a-feed.xml"][0] == "failed"
+    assert "not a readable RSS or Atom feed" in pages["not-a-feed.xml"][1]

@@ -133,3 +133,17 @@ def test_short_page_is_too_short():
 def test_broken_pages_are_skipped_not_crashed_on(body):
     result = examine_page(body, URL)
     assert isinstance(result, Skipped), result
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "detail"),
+    [
+        (bytes(range(256)) * 200, None, "binary content"),
+        (b"%PDF-1.7 ...", "application/pdf", "application/pdf"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "text/html", "binary content"),
+    ],
+)
+def test_binary_content_is_not_html(body, content_type, detail):
+    result = examine_page(body, URL, content_type=content_type)
+    assert isinstance(result, Skipped) and result.reason == "not_html", result
+    assert result.detail == detail
