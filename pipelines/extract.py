@@ -127,6 +127,7 @@ def examine_page(
         tree,
         url=page_url,
         favor_precision=True,
+        fast=True,
         include_comments=False,
         include_tables=False,
         with_metadata=True,
@@ -215,18 +216,28 @@ def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
 def strip_boilerplate(tree: lxml.html.HtmlElement) -> None:
     """Remove captions, share bars, teasers and the like, keeping the article container."""
     body_chars = len(_paragraph_text(tree)) or 1
-    for element in tree.xpath("//*[@class or @id] | //" + " | //".join(_DROP_TAGS)):
-        if element.getparent() is None:
-            continue
+    # Walk the tree top-down with a stack (pages can nest deeper than Python recurses),
+    # never entering a subtree already removed.
+    stack = [tree]
+    while stack:
+        for element in list(stack.pop()):
+            if not isinstance(element.tag, str):
+                continue
+            if _is_boilerplate(element, body_chars):
+                element.drop_tree()
+            else:
+                stack.append(element)
+
+
+def _is_boilerplate(element: lxml.html.HtmlElement, body_chars: int) -> bool:
+    if element.tag in ("figure", "figcaption"):
+        return True
+    if element.tag not in _DROP_TAGS:
         names = f"{element.get('class', '')} {element.get('id', '')}"
-        if element.tag not in _DROP_TAGS and not _BOILERPLATE.search(names):
-            continue
-        # A container holding most of the page's paragraphs is the article, whatever its name.
-        if element.tag not in ("figure", "figcaption") and (
-            len(_paragraph_text(element)) > 0.5 * body_chars
-        ):
-            continue
-        element.drop_tree()
+        if names == " " or not _BOILERPLATE.search(names):
+            return False
+    # A container holding most of the page's paragraphs is the article, whatever its name.
+    return len(_paragraph_text(element)) <= 0.5 * body_chars
 
 
 def not_in_future(published: str | None, now: datetime | None) -> str | None:

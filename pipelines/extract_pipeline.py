@@ -63,7 +63,8 @@ class _Pool:
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_ignore_signals,
-                max_tasks_per_child=500,  # bounds the workers' memory
+                # No max_tasks_per_child: on Python 3.11 replacing a retired worker can
+                # deadlock the pool (seen here). The pool lives as long as one crawl.
             )
         cls.users += 1
         return cls.executor
@@ -86,9 +87,10 @@ class _Pool:
 
 
 class ExtractPipeline:
-    def __init__(self, *, workers: int = 2, min_words: int = 80) -> None:
+    def __init__(self, *, workers: int = 2, min_words: int = 80, timeout: float = 120.0) -> None:
         self.workers = workers
         self.min_words = min_words
+        self.timeout = timeout
         self.pooled = False
 
     @classmethod
@@ -115,8 +117,12 @@ class ExtractPipeline:
         if not self.pooled:
             result = _examine(*args)
         else:
+            future = _Pool.executor.submit(_examine, *args)
             try:
-                result = await asyncio.wrap_future(_Pool.executor.submit(_examine, *args))
+                result = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            except TimeoutError:
+                future.cancel()
+                raise ExtractionFailed(f"extraction took longer than {self.timeout:g} s") from None
             except BrokenProcessPool:
                 _Pool.replace_broken(self.workers)
                 raise ExtractionFailed("the extraction worker died") from None

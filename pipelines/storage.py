@@ -62,6 +62,25 @@ def stored_in_run(db: Database, run_id: int) -> int:
     ).fetchone()[0]
 
 
+def _insert(
+    db: Database, table: str, row: Mapping[str, Any], update_on_conflict: str | None = None
+) -> int:
+    """One INSERT (or upsert on the `update_on_conflict` column) and its rowid.
+
+    Plain SQL on the hot path: sqlite-utils' insert() inspects the table and
+    opens a savepoint on every call, which costs more than the write itself.
+    """
+    columns = list(row)
+    sql = (
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+    if update_on_conflict:
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != update_on_conflict)
+        sql += f" ON CONFLICT([{update_on_conflict}]) DO UPDATE SET {updates}"
+    return db.execute(sql, [row[c] for c in columns]).lastrowid
+
+
 def _process_alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -139,8 +158,11 @@ class Store:
                 self._batch_started = self._monotonic()
             self._depth += 1
             try:
-                with self.db.atomic():
+                if self._depth > 1:  # part of the enclosing unit's savepoint
                     yield self.db
+                else:
+                    with self.db.atomic():
+                        yield self.db
             finally:
                 self._depth -= 1
             if self._depth:
@@ -212,14 +234,12 @@ class Store:
 
     # Writes.
     def save_article(self, article: Mapping[str, Any], *, source: str, now: str) -> int:
-        row = dict(article)
+        row = {**article, "source": source, "fetched_at": now}
         row["authors"] = json.dumps(list(row.get("authors") or []), ensure_ascii=False)
-        row["source"] = source
-        row["fetched_at"] = now
         with self.write() as db:
-            article_id = db["articles"].insert(row).last_pk
+            article_id = _insert(db, "articles", row)
             self._sight(db, article_id, row["url"], source, now)
-        return int(article_id)
+        return article_id
 
     def replace_article(
         self, article_id: int, article: Mapping[str, Any], *, source: str, now: str
@@ -255,12 +275,12 @@ class Store:
         )
 
     def record_page(self, page: Mapping[str, Any]) -> None:
-        """Insert or replace what is known of one URL. `body`, when given, is compressed."""
+        """Insert or update what is known of one URL. `body`, when given, is compressed."""
         row = dict(page)
         if row.get("body") is not None:
             row["body"] = compress(row["body"])
         with self.write() as db:
-            db["pages"].upsert(row, pk="url")
+            _insert(db, "pages", row, update_on_conflict="url")
 
     def start_run(self, source: str, *, now: str, pid: int) -> int:
         with self.write() as db:

@@ -77,7 +77,9 @@ class DedupePipeline(_StoreUser):
             return item
         article = item.article
         try:
-            existing = self.store.article_at(article.url) or self.store.article_at(item.url)
+            existing = self.store.article_at(article.url)
+            if existing is None and item.url != article.url:
+                existing = self.store.article_at(item.url)
             if existing is None:
                 same_text = self.store.article_with_text(article.text_hash)
                 if same_text is None:
