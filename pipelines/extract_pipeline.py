@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -18,7 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticlePage
-from pipelines.extract import Article, Skipped, examine_page, not_in_future
+from pipelines.extract import Article, Skipped, not_in_future
+from pipelines.workers import examine, init_worker, warm_up
 
 
 class NotAnArticle(DropItem):
@@ -36,20 +36,6 @@ class ExtractionFailed(DropItem):
     """The extraction worker died; the page is fetched again by the next crawl."""
 
 
-def _ignore_signals() -> None:
-    # Workers leave SIGINT/SIGTERM to the parent: a process-group signal (Ctrl-C,
-    # systemd stop) would otherwise kill them mid-task and lose the items in flight.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-def _examine(body: bytes, url: str, content_type: str | None, min_words: int) -> Article | Skipped:
-    try:
-        return examine_page(body, url, content_type=content_type, min_words=min_words)
-    except Exception as exc:  # noqa: BLE001 - a hostile page must not take the crawl down
-        return Skipped("extraction_error", f"{type(exc).__name__}: {exc}")
-
-
 class _Pool:
     """One process pool per crawl process, shared by its crawlers."""
 
@@ -62,10 +48,13 @@ class _Pool:
             cls.executor = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_signals,
+                initializer=init_worker,
                 # No max_tasks_per_child: on Python 3.11 replacing a retired worker can
                 # deadlock the pool (seen here). The pool lives as long as one crawl.
             )
+            # Start the workers now: they load trafilatura while Scrapy sets up.
+            for _ in range(workers):
+                cls.executor.submit(warm_up)
         cls.users += 1
         return cls.executor
 
@@ -115,9 +104,9 @@ class ExtractPipeline:
             return item
         args = (item.body, item.url, item.content_type, self.min_words)
         if not self.pooled:
-            result = _examine(*args)
+            result = examine(*args)
         else:
-            future = _Pool.executor.submit(_examine, *args)
+            future = _Pool.executor.submit(examine, *args)
             try:
                 result = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
             except TimeoutError:

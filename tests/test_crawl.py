@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -14,6 +15,27 @@ from sqlite_utils import Database
 from crawler.siteserver import SiteServer
 from tests.conftest import log_events, newswatch_command, run_newswatch
 from tests.sites import generate_site, write_config
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def database(config_dir) -> Database:
@@ -188,9 +210,15 @@ def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(
                         stored = 0
             assert stored >= 5, "the crawl did not get going"
             assert proc.poll() is None, "the crawl finished before it could be killed"
+            workers = children(proc.pid)
+            assert workers, "extraction runs in worker processes"
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(w) for w in workers):
+            time.sleep(0.2)
+        assert not any(alive(w) for w in workers), "extraction workers outlived their crawl"
         db = Database(db_path)
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")

@@ -1,0 +1,41 @@
+"""What runs inside the extraction worker processes: no Scrapy here, so workers start fast.
+
+A worker imports this module (and through it trafilatura), never the crawl's
+modules: `ExtractPipeline` submits `examine` by reference.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+from pipelines.extract import Article, Skipped, examine_page
+
+
+def init_worker() -> None:
+    # Workers leave SIGINT/SIGTERM to the parent: a process-group signal (Ctrl-C,
+    # systemd stop) would otherwise kill them mid-task and lose the items in flight.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # A parent killed with SIGKILL never tells its workers: they would wait for work
+    # for ever. Each one leaves when its parent is gone.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def warm_up() -> None:
+    """Nothing: submitting it starts a worker, which loads the extraction modules."""
+
+
+def examine(body: bytes, url: str, content_type: str | None, min_words: int) -> Article | Skipped:
+    try:
+        return examine_page(body, url, content_type=content_type, min_words=min_words)
+    except Exception as exc:  # noqa: BLE001 - a hostile page must not take the crawl down
+        return Skipped("extraction_error", f"{type(exc).__name__}: {exc}")
