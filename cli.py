@@ -7,18 +7,20 @@ the edge: a message naming what is wrong, never a traceback.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 import config as nwconfig
 from config import ConfigError, load_config
 from config.logs import setup_logging
+from crawler.report import table
 from pipelines.storage import StorageError, open_database
 
-console = Console()
+# In a pipe there is no terminal width to respect: lay tables out wide, for other tools.
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 
 class Context:
@@ -70,7 +72,7 @@ def main(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, log_fo
 def init(directory: Path, force: bool) -> None:
     """Write a commented example configuration into DIRECTORY."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name in (nwconfig.loader.SETTINGS_FILE, nwconfig.loader.SOURCES_FILE):
+    for name in ("settings.toml", "sources.toml", "watchlist.toml"):
         target = directory / name
         if target.exists() and not force:
             raise click.ClickException(f"{target} exists; use --force to overwrite it")
@@ -84,18 +86,18 @@ def init(directory: Path, force: bool) -> None:
 def sources(ctx: Context) -> None:
     """List the configured sources, validated, with their schedules."""
     config = ctx.config()
-    table = Table("name", "enabled", "schedule", "max pages", "discovery", box=None)
+    listing = table("name", "enabled", "schedule", "max pages", "discovery")
     for source in config.sources:
         discovery = [f"feed {u}" for u in source.feeds] + [f"sitemap {u}" for u in source.sitemaps]
         discovery += [f"front {u}" for u in source.start_urls]
-        table.add_row(
+        listing.add_row(
             source.name,
             "yes" if source.enabled else "no",
             str(source.schedule),
             str(source.max_pages),
             "\n".join(discovery),
         )
-    console.print(table)
+    console.print(listing)
     console.print(f"database: {config.storage.database}")
 
 
@@ -106,6 +108,7 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
     """Crawl every enabled source once, now (or only the sources NAMES)."""
     from crawler.report import results_table
     from crawler.run import crawl_sources
+    from scheduler import match_alerts, register
 
     config = ctx.config()
     try:
@@ -115,10 +118,14 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
     if not chosen:
         raise click.ClickException("no enabled sources; enable one in sources.toml or name it")
     try:
+        register(config)  # watches alert on articles fetched from their first crawl on
         results = crawl_sources(config, chosen)
+        created = match_alerts(config)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(results_table(results))
+    if created:
+        console.print(f"{created} new alert(s): newswatch alerts --pending")
     failed = [f"{r.source} ({r.reason})" if r.reason else r.source for r in results if r.failed]
     if failed:
         raise click.ClickException(f"crawl failed for: {', '.join(failed)}")
@@ -165,3 +172,158 @@ def demo(directory: Path) -> None:
         run_demo(directory, console)
     except (ConfigError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _since(value: str | None) -> str | None:
+    """A --since date as an ISO string, or a clear error."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2026-11-28 or 2026-11-28T08:00", param_hint="--since"
+        ) from None
+
+
+@main.command()
+@pass_context
+def watches(ctx: Context) -> None:
+    """List the watchlist (watchlist.toml), validated; secrets in notify URLs are masked."""
+    config = ctx.config()
+    if not config.watches:
+        click.echo(f"no watches; add [[watch]] tables to {config.directory / 'watchlist.toml'}")
+        return
+    listing = table("name", "aliases", "mode", "sources", "notify")
+    for watch in config.watches:
+        mode = watch.mode if watch.mode == "instant" else f"digest ({watch.digest})"
+        listing.add_row(
+            watch.name,
+            ", ".join(watch.aliases),
+            mode,
+            ", ".join(watch.sources) or "all",
+            "\n".join(watch.notify_redacted) or "-",
+        )
+    console.print(listing)
+
+
+@main.command()
+@click.option("--pending", is_flag=True, help="Only alerts not yet delivered.")
+@click.option("--watch", "watch_name", help="Only this watch's alerts.")
+@click.option("--since", help="Only alerts created since this date (2026-11-28).")
+@click.option("--limit", default=50, show_default=True, help="The most alerts shown.")
+@pass_context
+def alerts(
+    ctx: Context, pending: bool, watch_name: str | None, since: str | None, limit: int
+) -> None:
+    """List alerts, newest first: what matched, where, and whether it was delivered."""
+    config = ctx.config()
+    since = _since(since)
+    where, args = ["1 = 1"], []
+    if pending:
+        where.append("alerts.status = 'pending'")
+    if watch_name:
+        where.append("alerts.watch = ?")
+        args.append(config.watch(watch_name).name if config.watches else watch_name)
+    if since:
+        where.append("alerts.created_at >= ?")
+        args.append(since)
+    try:
+        db = open_database(config.storage.database)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = list(
+        db.query(
+            "SELECT alerts.*, articles.title, articles.url FROM alerts "
+            "JOIN articles ON articles.id = alerts.article_id "
+            f"WHERE {' AND '.join(where)} ORDER BY alerts.id DESC LIMIT ?",
+            [*args, limit],
+        )
+    )
+    if not rows:
+        click.echo("no alerts")
+        return
+    for row in rows:
+        status = row["status"]
+        if status == "pending" and row["attempts"]:
+            status += f" (attempt {row['attempts']} failed: {row['last_error']})"
+        console.print(
+            f"[bold]#{row['id']} {row['watch']}[/bold] · {row['created_at']} · {status}",
+            highlight=False,
+        )
+        console.print(f"  {row['title'] or ''}\n  {row['url']}", highlight=False)
+        console.print(
+            f"  matched “{row['found']}” ({row['matched']}): {row['snippet']}", highlight=False
+        )
+
+
+@main.command("notify-test")
+@click.argument("name")
+@pass_context
+def notify_test(ctx: Context, name: str) -> None:
+    """Send a test notification to each channel of the watch NAME."""
+    from pipelines.alerts import send
+
+    config = ctx.config()
+    try:
+        watch = config.watch(name)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not watch.notify:
+        raise click.ClickException(f"watch {watch.name!r} has no notify URLs")
+    results = send(
+        watch.notify,
+        f"newswatch test: {watch.name}",
+        f"This is a test notification for the watch {watch.name!r}.",
+    )
+    for url, error in results.items():
+        click.echo(
+            f"{'ok    ' if error is None else 'FAILED'} {nwconfig.redact(url)}"
+            + (f": {error}" if error else "")
+        )
+    if any(results.values()):
+        raise click.ClickException("some channels failed")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--since", help="Only articles published since this date (2026-01-01).")
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Deliver the alerts found (default: only record them, to be listed).",
+)
+@pass_context
+def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
+    """Run the watch NAME over the articles already stored."""
+    from crawler.spiders import now_iso
+    from pipelines.alerts import backfill as run_backfill
+
+    config = ctx.config()
+    since = _since(since)
+    try:
+        watch = config.watch(name)
+        db = open_database(config.storage.database)
+    except (ConfigError, StorageError) as exc:
+        raise click.ClickException(str(exc)) from None
+    created = run_backfill(db, watch, now=now_iso(), since=since, notify=notify)
+    what = "to be delivered by the daemon" if notify else "recorded (see: newswatch alerts)"
+    click.echo(f"{created} new alert(s) for {watch.name!r}, {what}")
+
+
+@main.command()
+@pass_context
+def run(ctx: Context) -> None:
+    """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops)."""
+    from scheduler import DaemonError, run_daemon
+
+    try:
+        run_daemon(ctx.config())
+    except (DaemonError, StorageError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+if __name__ == "__main__":
+    main()

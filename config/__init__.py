@@ -8,13 +8,16 @@ from config.loader import (
     Config,
     ConfigError,
     CrawlSettings,
+    DaemonSettings,
     ExtractSettings,
     Schedule,
     Source,
     StorageSettings,
     load_config,
+    parse_duration,
     parse_schedule,
 )
+from config.watchlist import Watch, redact
 
 EXAMPLES = Path(__file__).parent
 
@@ -23,10 +26,14 @@ __all__ = [
     "Config",
     "ConfigError",
     "CrawlSettings",
+    "DaemonSettings",
     "ExtractSettings",
     "Schedule",
     "Source",
     "StorageSettings",
+    "Watch",
     "load_config",
+    "parse_duration",
     "parse_schedule",
+    "redact",
 ]

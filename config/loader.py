@@ -12,8 +12,11 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from config.watchlist import Watch
 
 SETTINGS_FILE = "settings.toml"
 SOURCES_FILE = "sources.toml"
@@ -61,6 +64,19 @@ class ExtractSettings:
 
 
 @dataclass(frozen=True)
+class DaemonSettings:
+    """How `newswatch run` schedules crawls and delivers alerts (all in seconds)."""
+
+    crawl_timeout: float = 1800.0  # a crawl still running after this is killed
+    stop_grace: float = 30.0  # on SIGTERM, running crawls get this long to finish
+    misfire_grace: float = 3600.0  # a run missed by less than this still runs, once
+    jitter: float = 30.0  # random delay added to each scheduled crawl
+    alert_interval: float = 15.0  # how often pending alerts are delivered
+    retry_min: float = 30.0  # the wait after a first failed delivery; doubles each time
+    retry_max: float = 3600.0  # the longest wait between two delivery attempts
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     feeds: tuple[str, ...] = ()
@@ -80,6 +96,15 @@ class Config:
     crawl: CrawlSettings
     extract: ExtractSettings
     sources: tuple[Source, ...]
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    watches: tuple[Watch, ...] = ()
+
+    def watch(self, name: str) -> Watch:
+        for watch in self.watches:
+            if watch.name.casefold() == name.casefold():
+                return watch
+        known = ", ".join(repr(w.name) for w in self.watches) or "none"
+        raise ConfigError(f"watchlist.toml: no watch named {name!r} (configured: {known})")
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -125,6 +150,17 @@ def parse_schedule(text: str) -> Schedule:
     )
 
 
+def parse_duration(value: int | float | str) -> float:
+    """Seconds from a number or an interval like "30s", "15m", "1h30m"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError("must not be negative")
+        return float(value)
+    if isinstance(value, str) and re.fullmatch(r"(\d+[smhd])+", value.strip()):
+        return float(sum(int(n) * _UNIT_SECONDS[u] for n, u in _INTERVAL.findall(value)))
+    raise ValueError(f"{value!r} is not a duration like 30, '30s', '15m' or '1h30m'")
+
+
 def parse_size(value: int | str) -> int:
     """Bytes from an int or a string like "10MB"."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -145,14 +181,18 @@ def load_config(directory: str | Path) -> Config:
             f"create one with: newswatch init {directory}"
         )
     settings = _read_toml(directory / SETTINGS_FILE, required=False)
-    sources = _read_toml(directory / SOURCES_FILE, required=True)
-    storage, crawl, extract = _settings(settings, directory)
+    sources = _sources(_read_toml(directory / SOURCES_FILE, required=True))
+    storage, crawl, extract, daemon = _settings(settings, directory)
+    from config.watchlist import load_watchlist
+
     return Config(
         directory=directory,
         storage=storage,
         crawl=crawl,
         extract=extract,
-        sources=_sources(sources),
+        sources=sources,
+        daemon=daemon,
+        watches=load_watchlist(directory, {s.name for s in sources}),
     )
 
 
@@ -240,8 +280,8 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _settings(
     data: dict[str, Any], directory: Path
-) -> tuple[StorageSettings, CrawlSettings, ExtractSettings]:
-    top = _Table(data, SETTINGS_FILE, {"storage", "crawl", "extract"})
+) -> tuple[StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings]:
+    top = _Table(data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon"})
     storage = _Table(top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database"})
     database = Path(storage.get("database", str, "data/newswatch.db")).expanduser()
     if not database.is_absolute():
@@ -276,7 +316,19 @@ def _settings(
         min_words=extract.number("min_words", extract_defaults.min_words, 1, integer=True),
         workers=extract.number("workers", extract_defaults.workers, 0, integer=True),
     )
-    return StorageSettings(database=database), crawl_settings, extract_settings
+    daemon = _Table(
+        top.get("daemon", dict, {}),
+        f"{SETTINGS_FILE}: [daemon]",
+        set(DaemonSettings.__dataclass_fields__),
+    )
+    defaults_d = DaemonSettings()
+    daemon_settings = DaemonSettings(
+        **{
+            key: daemon.parsed(key, parse_duration, getattr(defaults_d, key))
+            for key in DaemonSettings.__dataclass_fields__
+        }
+    )
+    return StorageSettings(database=database), crawl_settings, extract_settings, daemon_settings
 
 
 _SOURCE_KEYS = set(Source.__dataclass_fields__)

@@ -7,10 +7,9 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from config import Config, ConfigError, load_config
-from crawler.report import results_table
+from crawler.report import results_table, table
 from crawler.run import crawl_sources
 from crawler.siteserver import SiteServer
 from pipelines.storage import open_database
@@ -107,15 +106,8 @@ def run_demo(directory: Path, console: Console) -> None:
 def show_collection(database: Path, console: Console) -> None:
     db = open_database(database, migrate=False)
     try:
-        articles = Table(
-            "id",
-            "source",
-            "published",
-            "lang",
-            "words",
-            "title",
-            title="Articles collected",
-            box=None,
+        articles = table(
+            "id", "source", "published", "lang", "words", "title", title="Articles collected"
         )
         for row in db.query(
             "SELECT id, source, substr(published, 1, 10) AS day, language, word_count, title "
@@ -124,7 +116,7 @@ def show_collection(database: Path, console: Console) -> None:
             articles.add_row(*(str(v or "") for v in row.values()))
         console.print(articles)
 
-        pages = Table("outcome", "url", "reason", title="Duplicates and skipped pages", box=None)
+        pages = table("outcome", "url", "reason", title="Duplicates and skipped pages")
         for row in db.query(
             "SELECT outcome, url, reason FROM pages WHERE outcome IN ('duplicate', 'skipped', "
             "'failed') ORDER BY outcome, url"

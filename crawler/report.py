@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from rich.table import Table
+from rich.table import Column, Table
 
-from crawler.run import RunResult
+if TYPE_CHECKING:
+    from crawler.run import RunResult
+
+
+def table(*headers: str, title: str | None = None) -> Table:
+    """A borderless table whose cells wrap rather than hide text behind "…" (URLs must
+    stay whole, on a terminal or in a pipe)."""
+    return Table(*(Column(h, overflow="fold") for h in headers), title=title, box=None)
 
 
 def results_table(results: Iterable[RunResult]) -> Table:
-    table = Table(
+    summary = table(
         "source",
         "status",
         "fetched",
@@ -20,11 +28,10 @@ def results_table(results: Iterable[RunResult]) -> Table:
         "errors",
         "unchanged feeds",
         title="Crawl summary",
-        box=None,
     )
     for r in results:
         status = r.status if not r.reason else f"{r.status} ({r.reason})"
-        table.add_row(
+        summary.add_row(
             r.source,
             status,
             str(r.pages_fetched),
@@ -34,4 +41,4 @@ def results_table(results: Iterable[RunResult]) -> Table:
             str(r.errors),
             str(r.not_modified),
         )
-    return table
+    return summary

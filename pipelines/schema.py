@@ -105,3 +105,34 @@ def m001_initial(db: Database) -> None:
     )
     db["pages"].create_index(["source", "outcome"])
     db["pages"].create_index(["run_id"])
+
+
+@migrations()
+def m002_alerts(db: Database) -> None:
+    # One alert per (watch, article), ever: the unique index makes a re-crawl, a
+    # restart or another sighting of the story unable to alert twice.
+    db["alerts"].create(
+        {
+            "id": int,
+            "watch": str,
+            "article_id": int,
+            "matched": str,
+            "found": str,
+            "snippet": str,
+            "created_at": str,
+            "status": str,
+            "attempts": int,
+            "last_error": str,
+            "next_attempt": str,
+            "delivered_at": str,
+            "delivered_to": str,
+        },
+        pk="id",
+        not_null={"watch", "article_id", "created_at", "status"},
+        defaults={"status": "pending", "attempts": 0, "delivered_to": "[]"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["alerts"].create_index(["watch", "article_id"], unique=True)
+    db["alerts"].create_index(["status", "next_attempt"])
+    # Small facts the daemon keeps between runs (the last article matched, ...).
+    db["state"].create({"key": str, "value": str}, pk="key")

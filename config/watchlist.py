@@ -1,0 +1,127 @@
+"""The watchlist (`watchlist.toml`): names to watch, their aliases, and where to send alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from config.loader import ConfigError, Schedule, _read_toml, _Table, parse_schedule
+
+WATCHLIST_FILE = "watchlist.toml"
+MODES = ("instant", "digest")
+DEFAULT_DIGEST = "0 8 * * *"
+
+
+@dataclass(frozen=True)
+class Watch:
+    name: str
+    aliases: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # empty: every source
+    require: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    mode: str = "instant"
+    digest: Schedule | None = None
+
+    def __repr__(self) -> str:  # notify URLs carry secrets: never print them whole
+        return f"Watch(name={self.name!r}, aliases={self.aliases!r}, mode={self.mode!r})"
+
+    @property
+    def notify_redacted(self) -> tuple[str, ...]:
+        return tuple(redact(url) for url in self.notify)
+
+
+def redact(url: str) -> str:
+    """A notify URL fit for logs and output: passwords and tokens masked by apprise."""
+    import apprise
+
+    service = apprise.Apprise.instantiate(url)
+    if not service:
+        return url.split("://", 1)[0] + "://(invalid)"
+    return service.url(privacy=True).split("?", 1)[0].rstrip("/")
+
+
+def load_watchlist(directory: Path, source_names: set[str]) -> tuple[Watch, ...]:
+    """Read `watchlist.toml` (optional) and check every watch against the sources."""
+    data = _read_toml(directory / WATCHLIST_FILE, required=False)
+    top = _Table(data, WATCHLIST_FILE, {"watch"})
+    watches = tuple(
+        _watch(raw, index, source_names)
+        for index, raw in enumerate(top.get("watch", list, []), start=1)
+    )
+    seen: set[str] = set()
+    for watch in watches:
+        if watch.name.casefold() in seen:
+            raise ConfigError(f"{WATCHLIST_FILE}: watch {watch.name!r}: name is used twice")
+        seen.add(watch.name.casefold())
+    _check_terms(watches)
+    return watches
+
+
+def _watch(raw: Any, index: int, source_names: set[str]) -> Watch:
+    name = raw.get("name") if isinstance(raw, Mapping) else None
+    where = f"{WATCHLIST_FILE}: watch {name!r}" if name else f"{WATCHLIST_FILE}: watch #{index}"
+    table = _Table(raw, where, set(Watch.__dataclass_fields__))
+    name = table.get("name", str, "").strip()
+    if not name:
+        raise table.fail("name", "is required")
+    notify = table.strings("notify")
+    for url in notify:
+        if not _valid_notify_url(url):
+            raise table.fail(
+                "notify",
+                f"{redact(url)!r} is not a notification URL apprise knows "
+                "(like 'json://host:port/path', 'mailto://user:pass@example.com', 'ntfys://topic')",
+            )
+    sources = table.strings("sources")
+    for source in sources:
+        if source not in source_names:
+            known = ", ".join(sorted(source_names)) or "none"
+            raise table.fail("sources", f"no source named {source!r} (configured: {known})")
+    mode = table.get("mode", str, "instant")
+    if mode not in MODES:
+        raise table.fail("mode", f"{mode!r} is not one of {', '.join(MODES)}")
+    digest = table.parsed("digest", lambda v: parse_schedule(str(v)), None)
+    if digest is not None and mode != "digest":
+        raise table.fail("digest", 'is only used with mode = "digest"')
+    if mode == "digest" and digest is None:
+        digest = parse_schedule(DEFAULT_DIGEST)
+    return Watch(
+        name=name,
+        aliases=table.strings("aliases"),
+        notify=notify,
+        sources=sources,
+        require=table.strings("require"),
+        exclude=table.strings("exclude"),
+        mode=mode,
+        digest=digest,
+    )
+
+
+def _valid_notify_url(url: str) -> bool:
+    import apprise
+
+    return apprise.Apprise.instantiate(url) is not None
+
+
+def _check_terms(watches: tuple[Watch, ...]) -> None:
+    """Forms the matcher cannot compile are configuration errors, named here."""
+    if not watches:
+        return
+    from pipelines.matcher import Matcher
+
+    try:
+        Matcher(terms_of(watch) for watch in watches)
+    except ValueError as exc:
+        raise ConfigError(f"{WATCHLIST_FILE}: {exc}") from None
+
+
+def terms_of(watch: Watch):
+    """The matcher's view of a watch."""
+    from pipelines.matcher import WatchTerms
+
+    return WatchTerms(
+        name=watch.name, aliases=watch.aliases, require=watch.require, exclude=watch.exclude
+    )

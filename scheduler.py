@@ -1,0 +1,358 @@
+"""The newswatch daemon (`newswatch run`): scheduled crawls and alert delivery, with APScheduler.
+
+Each crawl runs in its own subprocess (`newswatch crawl SOURCE`): a Twisted
+reactor cannot be restarted, a subprocess bounds memory, and one that hangs
+past `crawl_timeout` is stopped without touching the others. The job store is
+a SQLite file beside the database, so a restart keeps each source's next run
+time; missed runs are coalesced into one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.util import undefined
+
+from config import Config, Schedule
+from pipelines.alerts import (
+    deliver_digest,
+    deliver_pending,
+    match_new_articles,
+    register_watches,
+)
+from pipelines.storage import open_database
+
+log = structlog.get_logger("newswatch.daemon")
+
+# Jobs are stored by reference (module:function), so they are module-level
+# functions that find the running daemon here.
+_daemon: Daemon | None = None
+
+
+class DaemonError(Exception):
+    """The daemon cannot start: another one holds the database, or the lock cannot be taken."""
+
+
+def crawl_job(source: str) -> None:
+    if _daemon is not None:
+        _daemon.crawl(source)
+
+
+def alerts_job() -> None:
+    if _daemon is not None:
+        _daemon.alerts()
+
+
+def digest_job(watch: str) -> None:
+    if _daemon is not None:
+        _daemon.digest(watch)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def match_alerts(config: Config) -> int:
+    """Match the articles stored since the last time against the watchlist."""
+    if not config.watches:
+        return 0
+    db = open_database(config.storage.database)
+    try:
+        now = now_utc().isoformat()
+        register_watches(db, config.watches, now)
+        return match_new_articles(db, config.watches, now=now)
+    finally:
+        db.close()
+
+
+def register(config: Config) -> None:
+    """Start the watches' clocks: they alert on articles fetched from now on."""
+    if config.watches:
+        db = open_database(config.storage.database)
+        try:
+            register_watches(db, config.watches, now_utc().isoformat())
+        finally:
+            db.close()
+
+
+class DaemonLock:
+    """One daemon per database: an exclusive lock on a file beside it, naming the holder."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".daemon.lock")
+        self.handle: Any = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")  # noqa: SIM115 - held for the daemon's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise DaemonError(
+                f"another newswatch daemon (pid {holder}) is running on this database; "
+                f"lock file: {self.path}"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self.handle = handle
+
+    def release(self) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+def trigger_for(schedule: Schedule, jitter: float):
+    if schedule.seconds:
+        # A short interval gets a proportionally short jitter.
+        return IntervalTrigger(
+            seconds=schedule.seconds, jitter=int(min(jitter, schedule.seconds / 10)) or None
+        )
+    return CronTrigger.from_crontab(schedule.cron, timezone=UTC, jitter=int(jitter) or None)
+
+
+class Daemon:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.database = config.storage.database
+        self.stopping = threading.Event()
+        self.running: dict[str, subprocess.Popen] = {}
+        self._running_lock = threading.Lock()
+        self._alerts_lock = threading.Lock()
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.jobs_path}")},
+            executors={"default": ThreadPoolExecutor(max_workers=4)},
+            job_defaults={
+                # A source never runs twice at once, and after downtime each missed
+                # source runs once (not once per missed slot) if within the grace.
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(config.daemon.misfire_grace) or None,
+            },
+            timezone=UTC,
+        )
+
+    @property
+    def retry(self) -> tuple[float, float]:
+        return self.config.daemon.retry_min, self.config.daemon.retry_max
+
+    @property
+    def jobs_path(self) -> Path:
+        return self.database.with_name(self.database.name + ".jobs.sqlite")
+
+    def desired_jobs(self) -> dict[str, tuple[Any, list[str], Any]]:
+        daemon = self.config.daemon
+        jobs: dict[str, tuple[Any, list[str], Any]] = {
+            f"crawl:{s.name}": (crawl_job, [s.name], trigger_for(s.schedule, daemon.jitter))
+            for s in self.config.enabled_sources
+        }
+        jobs["alerts"] = (alerts_job, [], IntervalTrigger(seconds=daemon.alert_interval))
+        for watch in self.config.watches:
+            if watch.mode == "digest" and watch.digest is not None:
+                jobs[f"digest:{watch.name}"] = (
+                    digest_job,
+                    [watch.name],
+                    trigger_for(watch.digest, 0),
+                )
+        return jobs
+
+    def reconcile(self) -> None:
+        """Make the stored jobs match the configuration, keeping unchanged jobs' next run times.
+
+        Replacing every job on start would reset the next run times, and runs
+        missed while the daemon was down would never be caught up.
+        """
+        desired = self.desired_jobs()
+        existing = {job.id: job for job in self.scheduler.get_jobs()}
+        for job_id in existing.keys() - desired.keys():
+            self.scheduler.remove_job(job_id)
+            log.info("job_removed", job=job_id)
+        for job_id, (func, args, trigger) in desired.items():
+            job = existing.get(job_id)
+            if job is None:
+                # A new interval source is crawled at once, not an interval from now.
+                first = now_utc() if isinstance(trigger, IntervalTrigger) else undefined
+                self.scheduler.add_job(
+                    func, trigger, args=args, id=job_id, name=job_id, next_run_time=first
+                )
+                log.info("job_added", job=job_id, trigger=str(trigger))
+            elif str(job.trigger) != str(trigger) or list(job.args) != args:
+                job.modify(args=args)
+                self.scheduler.reschedule_job(job_id, trigger=trigger)
+                log.info("job_rescheduled", job=job_id, trigger=str(trigger))
+
+    def run(self) -> None:
+        global _daemon
+        lock = DaemonLock(self.database)
+        lock.acquire()
+        _daemon = self
+        try:
+            open_database(self.database).close()  # create or migrate before anything runs
+            register(self.config)
+            self.scheduler.start(paused=True)
+            self.reconcile()
+            self.scheduler.resume()
+            log.info(
+                "daemon_started",
+                pid=os.getpid(),
+                database=str(self.database),
+                sources=[s.name for s in self.config.enabled_sources],
+                watches=len(self.config.watches),
+            )
+            self.alerts()  # deliver what a previous run left pending, now
+            while not self.stopping.wait(1.0):
+                pass
+            self.shutdown()
+        finally:
+            _daemon = None
+            lock.release()
+
+    def request_stop(self, signum: int, _frame: Any = None) -> None:
+        # Only set a flag here: logging from a signal handler can deadlock.
+        self.stopping.set()
+
+    def shutdown(self) -> None:
+        log.info("daemon_stopping", running=sorted(self.running))
+        self.scheduler.pause()
+        with self._running_lock:
+            procs = list(self.running.items())
+        for _, proc in procs:
+            _signal_group(proc, signal.SIGTERM)
+        deadline = now_utc().timestamp() + self.config.daemon.stop_grace
+        for source, proc in procs:
+            try:
+                proc.wait(timeout=max(0.0, deadline - now_utc().timestamp()))
+            except subprocess.TimeoutExpired:
+                log.warning("crawl_killed", source=source, reason="still running after stop_grace")
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+        self.scheduler.shutdown(wait=True)
+        log.info("daemon_stopped")
+
+    def crawl(self, source: str) -> None:
+        if self.stopping.is_set():
+            return
+        command = [
+            sys.executable,
+            "-m",
+            "cli",
+            "--config",
+            str(self.config.directory),
+            "--log-format",
+            "json",
+            "crawl",
+            source,
+        ]
+        started = now_utc()
+        # Its own session: a Ctrl-C on the daemon's terminal is for the daemon, which
+        # then stops its crawls itself, with their grace period.
+        proc = subprocess.Popen(
+            command, start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
+        )
+        with self._running_lock:
+            self.running[source] = proc
+        log.info("crawl_started", source=source, pid=proc.pid)
+        try:
+            code = proc.wait(timeout=self.config.daemon.crawl_timeout)
+        except subprocess.TimeoutExpired:
+            log.error("crawl_timeout", source=source, timeout=self.config.daemon.crawl_timeout)
+            _signal_group(proc, signal.SIGTERM)
+            try:
+                code = proc.wait(timeout=self.config.daemon.stop_grace)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc, signal.SIGKILL)
+                code = proc.wait()
+        finally:
+            with self._running_lock:
+                self.running.pop(source, None)
+        self._log_run(source, started, code)
+        if not self.stopping.is_set():
+            self.alerts()
+
+    def _log_run(self, source: str, started: datetime, code: int) -> None:
+        db = open_database(self.database)
+        try:
+            row = next(
+                db.query(
+                    "SELECT * FROM crawl_runs WHERE source = ? AND started >= ? ORDER BY id DESC "
+                    "LIMIT 1",
+                    [source, started.isoformat()],
+                ),
+                None,
+            )
+        finally:
+            db.close()
+        figures = (
+            {
+                k: row[k]
+                for k in (
+                    "status",
+                    "reason",
+                    "pages_fetched",
+                    "articles_new",
+                    "duplicates",
+                    "skipped",
+                    "errors",
+                )
+            }
+            if row
+            else {}
+        )
+        event = log.info if code == 0 else log.warning
+        event("crawl_finished", source=source, exit_code=code, **figures)
+
+    def alerts(self) -> None:
+        """Match new articles, then deliver what is due (one delivery at a time)."""
+        with self._alerts_lock:
+            db = open_database(self.database)
+            try:
+                now = now_utc()
+                match_new_articles(db, self.config.watches, now=now.isoformat())
+                deliver_pending(db, self.config.watches, now=now, retry=self.retry)
+            finally:
+                db.close()
+
+    def digest(self, name: str) -> None:
+        with self._alerts_lock:
+            db = open_database(self.database)
+            try:
+                now = now_utc()
+                match_new_articles(db, self.config.watches, now=now.isoformat())
+                deliver_digest(db, self.config.watch(name), now=now, retry=self.retry)
+            finally:
+                db.close()
+
+
+def _signal_group(proc: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(proc.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def run_daemon(config: Config) -> None:
+    """Run until SIGTERM or SIGINT; running crawls get `stop_grace` to finish."""
+    daemon = Daemon(config)
+    signal.signal(signal.SIGTERM, daemon.request_stop)
+    signal.signal(signal.SIGINT, daemon.request_stop)
+    daemon.run()

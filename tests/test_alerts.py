@@ -1,0 +1,233 @@
+"""Alerts on a real SQLite file: matching new articles once, delivery, retries, digests, backfill."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, Watch, load_config, parse_schedule
+from pipelines.alerts import (
+    backfill,
+    deliver_digest,
+    deliver_pending,
+    match_new_articles,
+    register_watches,
+)
+from pipelines.storage import Store, open_database
+from pipelines.textnorm import text_hash
+
+T0 = "2026-11-28T10:00:00+00:00"
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+HOOK = "json://127.0.0.1:9/hook"
+MAIL = "mailto://user:hunter2@example.com"
+
+
+class Channels:
+    """A notifier that records what it was asked to send and fails the URLs it is told to."""
+
+    def __init__(self, failing: set[str] = frozenset()) -> None:
+        self.failing = set(failing)
+        self.sent: list[tuple[str, str, str]] = []
+
+    def __call__(self, urls, title, body):
+        results = {}
+        for url in urls:
+            if url in self.failing:
+                results[url] = "Connection refused"
+            else:
+                self.sent.append((url, title, body))
+                results[url] = None
+        return results
+
+
+def add_article(
+    store: Store,
+    url: str,
+    text: str,
+    *,
+    title: str = "A story",
+    source: str = "ledger",
+    fetched_at: str = "2026-11-28T11:00:00+00:00",
+) -> int:
+    article_id = store.save_article(
+        {
+            "url": url,
+            "title": title,
+            "text": text,
+            "text_hash": text_hash(text + url),
+            "word_count": len(text.split()),
+            "published": "2026-11-27",
+        },
+        source=source,
+        now=fetched_at,
+    )
+    store.flush()
+    return article_id
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(tmp_path / "nw.db")
+    yield database
+    database.close()
+
+
+LAVROV = Watch(name="Sergei Lavrov", aliases=("Lavrov",), notify=(HOOK,))
+MESHAL = Watch(name="Khaled Meshal", aliases=("Машал*",), notify=(HOOK, MAIL))
+
+
+def test_new_articles_are_matched_once(db):
+    store = Store(db)
+    register_watches(db, [LAVROV, MESHAL], T0)
+    first = add_article(store, "http://a.test/1", "Sergei Lavrov met Khaled Meshal in Doha.")
+    add_article(store, "http://a.test/2", "Переговоры с Машалем продолжались два часа.")
+    add_article(store, "http://a.test/3", "Nothing to see here: the Lavrovsky gallery reopens.")
+    assert match_new_articles(db, [LAVROV, MESHAL], now=T0) == 3
+    assert match_new_articles(db, [LAVROV, MESHAL], now=T0) == 0, "the cursor moved on"
+    rows = {(a["watch"], a["article_id"]): a for a in db["alerts"].rows}
+    assert set(rows) == {("Sergei Lavrov", first), ("Khaled Meshal", first), ("Khaled Meshal", 2)}
+    assert rows[("Khaled Meshal", 2)]["found"] == "Машалем"
+    assert rows[("Khaled Meshal", 2)]["matched"] == "Машал*"
+    assert "Машалем" in rows[("Khaled Meshal", 2)]["snippet"]
+    assert all(a["status"] == "pending" for a in rows.values())
+
+
+def test_a_watch_alerts_only_on_articles_fetched_after_it_was_added(db):
+    store = Store(db)
+    add_article(store, "http://a.test/old", "Lavrov spoke.", fetched_at="2026-11-01T00:00:00+00:00")
+    register_watches(db, [LAVROV], T0)
+    add_article(store, "http://a.test/new", "Lavrov spoke again.")
+    assert match_new_articles(db, [LAVROV], now=T0) == 1
+    assert [a["article_id"] for a in db["alerts"].rows] == [2]
+    # The old article is reached on request only.
+    assert backfill(db, LAVROV, now=T0) == 1
+    statuses = sorted(a["status"] for a in db["alerts"].rows)
+    assert statuses == ["pending", "recorded"]
+
+
+def test_sources_filter(db):
+    store = Store(db)
+    watch = Watch(name="Lavrov", notify=(HOOK,), sources=("courier",))
+    register_watches(db, [watch], T0)
+    add_article(store, "http://a.test/1", "Lavrov spoke.", source="ledger")
+    add_article(store, "http://a.test/2", "Lavrov spoke twice.", source="courier")
+    match_new_articles(db, [watch], now=T0)
+    assert [a["article_id"] for a in db["alerts"].rows] == [2]
+
+
+def test_delivery_retries_with_backoff_and_never_resends_to_a_channel_that_succeeded(db):
+    store = Store(db)
+    register_watches(db, [MESHAL], T0)
+    add_article(store, "http://a.test/1", "Khaled Meshal arrived.", title="Meshal in Moscow")
+    match_new_articles(db, [MESHAL], now=T0)
+    channels = Channels(failing={MAIL})
+    result = deliver_pending(db, [MESHAL], now=NOW, retry=(30, 3600), notifier=channels)
+    assert (result.sent, result.failed) == (0, 1)
+    alert = next(db["alerts"].rows)
+    assert alert["status"] == "pending" and alert["attempts"] == 1
+    assert alert["next_attempt"] == (NOW + timedelta(seconds=30)).isoformat()
+    assert "Connection refused" in alert["last_error"] and "hunter2" not in alert["last_error"]
+    assert [url for url, *_ in channels.sent] == [HOOK]
+    # Not due yet: nothing is attempted.
+    deliver_pending(
+        db, [MESHAL], now=NOW + timedelta(seconds=10), retry=(30, 3600), notifier=channels
+    )
+    assert next(db["alerts"].rows)["attempts"] == 1
+    # Due, still failing: the wait doubles.
+    deliver_pending(
+        db, [MESHAL], now=NOW + timedelta(seconds=31), retry=(30, 3600), notifier=channels
+    )
+    alert = next(db["alerts"].rows)
+    assert alert["attempts"] == 2
+    assert alert["next_attempt"] == (NOW + timedelta(seconds=31 + 60)).isoformat()
+    # The channel is back: delivered, and the webhook got exactly one message.
+    channels.failing.clear()
+    deliver_pending(
+        db, [MESHAL], now=NOW + timedelta(seconds=100), retry=(30, 3600), notifier=channels
+    )
+    alert = next(db["alerts"].rows)
+    assert alert["status"] == "delivered" and alert["delivered_at"]
+    assert [url for url, *_ in channels.sent] == [HOOK, MAIL]
+    url, title, body = channels.sent[0]
+    assert "Khaled Meshal" in title and "Meshal in Moscow" in title
+    assert "http://a.test/1" in body and "ledger" in body and "Khaled Meshal arrived" in body
+
+
+def test_digest_sends_one_message_listing_every_hit(db):
+    store = Store(db)
+    watch = Watch(name="Lavrov", notify=(HOOK,), mode="digest", digest=parse_schedule("0 8 * * *"))
+    register_watches(db, [watch], T0)
+    for n in range(3):
+        add_article(store, f"http://a.test/{n}", f"Lavrov, story {n}.", title=f"Story {n}")
+    match_new_articles(db, [watch], now=T0)
+    channels = Channels()
+    assert deliver_pending(db, [watch], now=NOW, retry=(30, 60), notifier=channels).sent == 0
+    assert deliver_digest(db, watch, now=NOW, retry=(30, 60), notifier=channels)
+    assert len(channels.sent) == 1
+    _, title, body = channels.sent[0]
+    assert "3 new articles" in title
+    assert all(f"Story {n}" in body for n in range(3))
+    assert {a["status"] for a in db["alerts"].rows} == {"delivered"}
+
+
+def write_watchlist(directory: Path, watchlist: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sources.toml").write_text(
+        '[[source]]\nname = "ledger"\nfeeds = ["https://example.com/rss"]\n'
+    )
+    (directory / "watchlist.toml").write_text(watchlist, encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("watchlist", "expected"),
+    [
+        (
+            '[[watch]]\nname = "A"\nsources = ["nope"]\n',
+            "watchlist.toml: watch 'A': sources: no source named 'nope' (configured: ledger)",
+        ),
+        (
+            '[[watch]]\nname = "A"\nnotify = ["bogus://user:topsecret@host"]\n',
+            "watchlist.toml: watch 'A': notify: 'bogus://(invalid)' is not a notification URL",
+        ),
+        (
+            '[[watch]]\nname = "A"\nmode = "weekly"\n',
+            "watchlist.toml: watch 'A': mode: 'weekly' is not one of instant, digest",
+        ),
+        (
+            '[[watch]]\nname = "A"\ndigest = "0 8 * * *"\n',
+            "watchlist.toml: watch 'A': digest: is only used with mode = \"digest\"",
+        ),
+        (
+            '[[watch]]\nname = "A"\nmode = "digest"\ndigest = "8am"\n',
+            "watchlist.toml: watch 'A': digest: '8am' is neither a cron expression",
+        ),
+        ('[[watch]]\nname = "A"\n[[watch]]\nname = "a"\n', "watch 'a': name is used twice"),
+        ('[[watch]]\nname = "A"\nalias = ["B"]\n', "watch 'A': unknown key 'alias'"),
+        ('[[watch]]\nname = "A"\naliases = ["Ma*shal"]\n', "Ma*shal"),
+        ('[[watch]]\nname = ""\n', "watchlist.toml: watch #1: name: is required"),
+    ],
+)
+def test_watchlist_errors_are_named(tmp_path, watchlist, expected):
+    with pytest.raises(ConfigError) as info:
+        load_config(write_watchlist(tmp_path, watchlist))
+    assert expected in str(info.value), str(info.value)
+    assert "topsecret" not in str(info.value)
+
+
+def test_watchlist_loads_and_hides_secrets(tmp_path):
+    config = load_config(
+        write_watchlist(
+            tmp_path,
+            (
+                '[[watch]]\nname = "Khaled Meshal"\naliases = ["Машал*"]\n'
+                f'notify = ["{MAIL}", "{HOOK}"]\nmode = "digest"\n'
+            ),
+        )
+    )
+    watch = config.watch("khaled meshal")
+    assert watch.digest.cron == "0 8 * * *"
+    assert watch.notify_redacted == ("mailto://user:****@example.com", "json://127.0.0.1:9/hook")
+    assert "hunter2" not in repr(watch) and "hunter2" not in repr(config)

@@ -1,0 +1,293 @@
+"""The daemon as a real subprocess: scheduled crawls of a local site, alerts to local receivers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlite_utils import Database
+
+from tests.conftest import log_events, newswatch_command, run_newswatch
+
+SECRET = "s3cr3t-pa55"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Receiver:
+    """A webhook on 127.0.0.1 recording what apprise's json:// posts; can go down and up."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[dict] = []
+        self.httpd: ThreadingHTTPServer | None = None
+
+    def start(self) -> Receiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.messages.append(json.loads(body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+    def watches_alerted(self) -> list[str]:
+        return [m["title"].split(":", 1)[1].split(" in “", 1)[0].strip() for m in self.messages]
+
+
+WATCHES = {
+    "Sergei Lavrov": ["Lavrov"],
+    "Khaled Meshal": ["Meshaal", "Mashal", "Mishal", "Машал*", "خالد مشعل"],
+    "John Kerry": [],
+    "Joe Biden": ["Biden"],
+    "Bernie Sanders": [],
+}
+
+
+def write_daemon_config(config_dir: Path, base: str, notify: str, **daemon: str) -> Path:
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "sources.toml").write_text(
+        f'[[source]]\nname = "ledger"\nfeeds = ["{base}/ledger/feeds/rss.xml"]\nschedule = "2s"\n'
+    )
+    settings = {
+        "alert_interval": "1s",
+        "jitter": "0s",
+        "stop_grace": "10s",
+        "retry_min": "1s",
+        "retry_max": "2s",
+        **daemon,
+    }
+    (config_dir / "settings.toml").write_text(
+        "[crawl]\ndelay = 0\nautothrottle = false\n[daemon]\n"
+        + "".join(f'{k} = "{v}"\n' for k, v in settings.items())
+    )
+    watches = "".join(
+        f"[[watch]]\nname = {json.dumps(name)}\naliases = {json.dumps(aliases, ensure_ascii=False)}\n"
+        f'notify = ["{notify}"]\n\n'
+        for name, aliases in WATCHES.items()
+    )
+    (config_dir / "watchlist.toml").write_text(watches, encoding="utf-8")
+    return config_dir
+
+
+class Daemon:
+    """`newswatch run` in a subprocess, its JSON log collected."""
+
+    def __init__(self, config_dir: Path) -> None:
+        self.proc = subprocess.Popen(
+            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 40) -> tuple[int, str]:
+        self.proc.send_signal(signum)
+        _, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, err
+
+
+def wait_for(condition, timeout: float = 60, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def alerts_table(config_dir: Path) -> list[dict]:
+    path = config_dir / "data" / "newswatch.db"
+    if not path.exists():
+        return []
+    db = Database(path)
+    return list(db["alerts"].rows) if db["alerts"].exists() else []
+
+
+def crawl_runs(config_dir: Path) -> int:
+    path = config_dir / "data" / "newswatch.db"
+    return Database(path)["crawl_runs"].count if path.exists() else 0
+
+
+def test_daemon_alerts_on_body_names_only_stops_cleanly_and_never_repeats(tmp_path, demo_server):
+    receiver = Receiver(free_port()).start()
+    config_dir = write_daemon_config(
+        tmp_path / "cfg", demo_server.base, f"json://127.0.0.1:{receiver.port}/hook"
+    )
+    try:
+        daemon = Daemon(config_dir)
+        wanted = {"Sergei Lavrov", "Khaled Meshal", "John Kerry"}
+        wait_for(lambda: wanted <= set(receiver.watches_alerted()), what="the three alerts")
+        wait_for(lambda: crawl_runs(config_dir) >= 3, what="three scheduled crawls")
+        code, err = daemon.stop()
+        assert code == 0, err[-3000:]
+        events = log_events(err)
+        names = {e["event"] for e in events}
+        assert {"daemon_started", "crawl_finished", "alert_sent", "daemon_stopped"} <= names
+        alerted = receiver.watches_alerted()
+        assert "Joe Biden" not in alerted and "Bernie Sanders" not in alerted, alerted
+        seed = [m for m in receiver.messages if "Russian Foreign Minister" in m["title"]]
+        assert sorted(m["title"].split(":")[1].split(" in ")[0].strip() for m in seed) == sorted(
+            wanted
+        )
+        assert any("Lavrov" in m["message"] for m in seed), "the body carries a snippet"
+        assert all("ledger" in m["message"] and "http://127.0.0.1" in m["message"] for m in seed)
+        # Meshal also appears, declined, in the Russian article: "Машал*" found it.
+        assert any("Машал" in m["message"] for m in receiver.messages)
+        delivered = len(receiver.messages)
+        assert all(a["status"] == "delivered" for a in alerts_table(config_dir))
+
+        # A restart repeats nothing, however often the sources are crawled again.
+        runs = crawl_runs(config_dir)
+        daemon = Daemon(config_dir)
+        wait_for(lambda: crawl_runs(config_dir) >= runs + 3, what="three more crawls")
+        code, err = daemon.stop()
+        assert code == 0, err[-3000:]
+        assert len(receiver.messages) == delivered, receiver.watches_alerted()
+    finally:
+        receiver.stop()
+
+
+def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, demo_server):
+    port = free_port()
+    config_dir = write_daemon_config(
+        tmp_path / "cfg", demo_server.base, f"json://127.0.0.1:{port}/hook"
+    )
+    daemon = Daemon(config_dir)
+    wait_for(
+        lambda: any(a["attempts"] >= 1 for a in alerts_table(config_dir)),
+        what="a failed delivery attempt",
+    )
+    pending = alerts_table(config_dir)
+    assert pending and all(a["status"] == "pending" for a in pending)
+    assert all("127.0.0.1" in (a["last_error"] or "127.0.0.1") for a in pending)
+    daemon.proc.kill()  # SIGKILL: no chance to clean up
+    daemon.proc.wait(timeout=30)
+
+    receiver = Receiver(port).start()
+    try:
+        daemon = Daemon(config_dir)
+        expected = {(a["watch"], a["article_id"]) for a in alerts_table(config_dir)}
+        wait_for(
+            lambda: all(a["status"] == "delivered" for a in alerts_table(config_dir)),
+            what="delivery once the receiver is back",
+        )
+        time.sleep(3)  # a few more alert rounds: nothing is sent twice
+        code, err = daemon.stop()
+        assert code == 0, err[-3000:]
+        assert len(receiver.messages) == len(alerts_table(config_dir)) >= len(expected)
+        assert len(set(receiver.watches_alerted())) == len({w for w, _ in expected})
+    finally:
+        receiver.stop()
+
+
+def test_a_second_daemon_on_the_same_database_is_refused(tmp_path, demo_server):
+    config_dir = write_daemon_config(
+        tmp_path / "cfg", demo_server.base, f"json://127.0.0.1:{free_port()}/hook"
+    )
+    first = Daemon(config_dir)
+    try:
+        wait_for(lambda: crawl_runs(config_dir) >= 1, what="the first daemon to start")
+        second = run_newswatch("--config", str(config_dir), "run", timeout=30)
+        assert second.returncode == 1, second.stdout + second.stderr
+        assert f"another newswatch daemon (pid {first.proc.pid}) is running" in second.stderr
+    finally:
+        code, err = first.stop()
+    assert code == 0, err[-3000:]
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def test_an_alert_reaches_a_local_smtp_server_and_secrets_stay_out_of_logs(tmp_path, demo_server):
+    mailbox = Mailbox()
+    port = free_port()
+
+    def login(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.password == SECRET.encode())
+
+    smtp = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=login, auth_require_tls=False
+    )
+    smtp.start()
+    try:
+        notify = (
+            f"mailto://newswatch:{SECRET}@example.com?smtp=127.0.0.1&port={port}"
+            "&mode=insecure&from=newswatch@example.com&to=analyst@example.com"
+        )
+        config_dir = write_daemon_config(tmp_path / "cfg", demo_server.base, notify)
+        listing = run_newswatch("--config", str(config_dir), "watches")
+        assert listing.returncode == 0 and SECRET not in listing.stdout + listing.stderr
+        assert "mailto://newswatch:****@example.com" in listing.stdout, listing.stdout
+        daemon = Daemon(config_dir)
+        wait_for(lambda: len(mailbox.messages) >= 3, what="three e-mails")
+        code, err = daemon.stop()
+        assert code == 0, err[-3000:]
+        assert SECRET not in err
+        subjects = [m.content.decode("utf-8", "replace") for m in mailbox.messages]
+        assert any("Sergei Lavrov" in s for s in subjects)
+        assert all(m.rcpt_tos == ["analyst@example.com"] for m in mailbox.messages)
+        shown = run_newswatch("--config", str(config_dir), "alerts")
+        assert shown.returncode == 0 and "Sergei Lavrov" in shown.stdout
+        assert SECRET not in shown.stdout + shown.stderr
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_running_crawl_gets_its_grace_period_on_stop(tmp_path, signum):
+    from crawler.siteserver import SiteServer
+    from tests.sites import generate_site
+
+    generate_site(tmp_path / "site", 40)
+    with SiteServer(tmp_path / "site") as server:
+        server.delay = 0.2
+        config_dir = write_daemon_config(tmp_path / "cfg", server.base, "json://127.0.0.1:9/x")
+        (config_dir / "sources.toml").write_text(
+            f'[[source]]\nname = "slow"\nfeeds = ["{server.base}/feed.xml"]\nschedule = "1h"\n'
+        )
+        (config_dir / "watchlist.toml").write_text("")
+        daemon = Daemon(config_dir)
+        wait_for(lambda: len(server.paths()) >= 5, what="the crawl to start")
+        code, err = daemon.stop(signum)
+    assert code == 0, err[-3000:]
+    db = Database(config_dir / "data" / "newswatch.db")
+    run = next(db["crawl_runs"].rows)
+    assert run["status"] == "interrupted", run  # stopped by the daemon, not killed
+    assert {e["event"] for e in log_events(err)} >= {"daemon_stopping", "daemon_stopped"}
+    assert os.path.exists(config_dir / "data" / "newswatch.db.jobs.sqlite")
