@@ -125,10 +125,11 @@ class DaemonLock:
 def trigger_for(schedule: Schedule, jitter: float):
     if schedule.seconds:
         # A short interval gets a proportionally short jitter.
-        return IntervalTrigger(
-            seconds=schedule.seconds, jitter=int(min(jitter, schedule.seconds / 10)) or None
-        )
-    return CronTrigger.from_crontab(schedule.cron, timezone=UTC, jitter=int(jitter) or None)
+        jitter = min(jitter, schedule.seconds / 10)
+        return IntervalTrigger(seconds=schedule.seconds, jitter=int(jitter) or None)
+    trigger = CronTrigger.from_crontab(schedule.cron, timezone=UTC)
+    trigger.jitter = int(jitter) or None  # from_crontab() takes no jitter
+    return trigger
 
 
 class Daemon:
@@ -139,6 +140,7 @@ class Daemon:
         self.running: dict[str, subprocess.Popen] = {}
         self._running_lock = threading.Lock()
         self._alerts_lock = threading.Lock()
+        self.jobs_path.parent.mkdir(parents=True, exist_ok=True)
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.jobs_path}")},
             executors={"default": ThreadPoolExecutor(max_workers=4)},

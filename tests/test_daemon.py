@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -135,7 +136,10 @@ def alerts_table(config_dir: Path) -> list[dict]:
 
 def crawl_runs(config_dir: Path) -> int:
     path = config_dir / "data" / "newswatch.db"
-    return Database(path)["crawl_runs"].count if path.exists() else 0
+    if not path.exists():
+        return 0
+    table = Database(path)["crawl_runs"]
+    return table.count if table.exists() else 0
 
 
 def test_daemon_alerts_on_body_names_only_stops_cleanly_and_never_repeats(tmp_path, demo_server):
@@ -291,3 +295,111 @@ def test_a_running_crawl_gets_its_grace_period_on_stop(tmp_path, signum):
     assert run["status"] == "interrupted", run  # stopped by the daemon, not killed
     assert {e["event"] for e in log_events(err)} >= {"daemon_stopping", "daemon_stopped"}
     assert os.path.exists(config_dir / "data" / "newswatch.db.jobs.sqlite")
+
+
+def test_jobs_are_reconciled_with_the_configuration_and_keep_their_next_run(tmp_path):
+    """Sources added, removed and rescheduled; an unchanged job keeps its next run time."""
+    from config import load_config
+    from scheduler import Daemon as SchedulerDaemon
+
+    def configure(sources: dict[str, str]):
+        (tmp_path / "sources.toml").write_text(
+            "".join(
+                f'[[source]]\nname = "{name}"\nfeeds = ["http://127.0.0.1:9/{name}.xml"]\n'
+                f'schedule = "{schedule}"\n'
+                for name, schedule in sources.items()
+            )
+        )
+        return load_config(tmp_path)
+
+    def jobs(config):
+        """The stored jobs before and after reconciling with `config`."""
+        daemon = SchedulerDaemon(config)
+        daemon.scheduler.start(paused=True)
+        try:
+            before = {j.id: (str(j.trigger), j.next_run_time) for j in daemon.scheduler.get_jobs()}
+            daemon.reconcile()
+            after = {j.id: (str(j.trigger), j.next_run_time) for j in daemon.scheduler.get_jobs()}
+            return before, after
+        finally:
+            daemon.scheduler.shutdown(wait=False)
+
+    _, first = jobs(configure({"ledger": "1h", "courier": "2h", "wire": "0 6 * * *"}))
+    assert set(first) == {"crawl:ledger", "crawl:courier", "crawl:wire", "alerts"}
+    assert "cron" in first["crawl:wire"][0]
+    before, second = jobs(configure({"ledger": "1h", "courier": "30m", "post": "15m"}))
+    assert set(second) == {"crawl:ledger", "crawl:courier", "crawl:post", "alerts"}
+    assert second["crawl:ledger"] == before["crawl:ledger"], "unchanged: same next run"
+    assert second["crawl:courier"][0] != before["crawl:courier"][0], "rescheduled"
+    assert "0:30:00" in second["crawl:courier"][0]
+
+
+def test_a_hanging_crawl_is_stopped_at_its_timeout_and_the_daemon_goes_on(tmp_path):
+    from crawler.siteserver import SiteServer
+    from tests.sites import generate_site
+
+    generate_site(tmp_path / "site", 40)
+    with SiteServer(tmp_path / "site") as server:
+        server.delay = 0.5
+        config_dir = write_daemon_config(
+            tmp_path / "cfg",
+            server.base,
+            "json://127.0.0.1:9/x",
+            crawl_timeout="4s",
+            stop_grace="5s",
+        )
+        (config_dir / "sources.toml").write_text(
+            f'[[source]]\nname = "slow"\nfeeds = ["{server.base}/feed.xml"]\nschedule = "1h"\n'
+        )
+        (config_dir / "watchlist.toml").write_text("")
+        daemon = Daemon(config_dir)
+        wait_for(
+            lambda: (
+                crawl_runs(config_dir) >= 1
+                and next(Database(config_dir / "data" / "newswatch.db")["crawl_runs"].rows)[
+                    "status"
+                ]
+                != "running"
+            ),
+            what="the crawl to be stopped",
+            timeout=60,
+        )
+        assert daemon.proc.poll() is None, "the daemon outlives the crawl it stopped"
+        code, err = daemon.stop()
+    assert code == 0, err[-3000:]
+    events = {e["event"]: e for e in log_events(err)}
+    assert events["crawl_timeout"]["source"] == "slow"
+    assert events["crawl_finished"]["exit_code"] != 0
+    run = next(Database(config_dir / "data" / "newswatch.db")["crawl_runs"].rows)
+    assert run["status"] == "interrupted", run
+
+
+def test_alert_commands(tmp_path, demo_server):
+    receiver = Receiver(free_port()).start()
+    try:
+        config_dir = write_daemon_config(
+            tmp_path / "cfg", demo_server.base, f"json://127.0.0.1:{receiver.port}/hook"
+        )
+        crawled = run_newswatch("--config", str(config_dir), "crawl")
+        assert crawled.returncode == 0, crawled.stderr
+        assert "new alert(s)" in crawled.stdout
+        pending = run_newswatch(
+            "--config", str(config_dir), "alerts", "--pending", "--watch", "sergei lavrov"
+        )
+        assert pending.returncode == 0 and "Sergei Lavrov" in pending.stdout
+        assert not re.search(r"#\d+ Khaled Meshal ·", pending.stdout), pending.stdout
+        later = run_newswatch("--config", str(config_dir), "alerts", "--since", "2099-01-01")
+        assert later.returncode == 0 and "no alerts" in later.stdout
+        bad = run_newswatch("--config", str(config_dir), "alerts", "--since", "yesterday")
+        assert bad.returncode == 2 and "is not a date like 2026-11-28" in bad.stderr
+        test = run_newswatch("--config", str(config_dir), "notify-test", "John Kerry")
+        assert test.returncode == 0, test.stdout + test.stderr
+        assert receiver.messages[-1]["title"] == "newswatch test: John Kerry"
+        # Backfill: already alerted articles are not alerted again; nothing is sent.
+        again = run_newswatch("--config", str(config_dir), "backfill", "Sergei Lavrov")
+        assert again.returncode == 0 and "0 new alert(s)" in again.stdout, again.stdout
+        unknown = run_newswatch("--config", str(config_dir), "backfill", "Nobody")
+        assert unknown.returncode == 1 and "no watch named 'Nobody'" in unknown.stderr
+        assert len(receiver.messages) == 1
+    finally:
+        receiver.stop()
