@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from crawler.siteserver import SiteServer
 from tests.pages import ENGLISH, news_page
 
 _WORDS = (
@@ -46,3 +49,14 @@ def write_config(config_dir: Path, sources: str, crawl: str = "") -> Path:
         "[crawl]\ndelay = 0\nautothrottle = false\ntimeout = 5\n" + crawl, encoding="utf-8"
     )
     return config_dir
+
+
+@contextmanager
+def generated_source(
+    tmp_path: Path, count: int, *, crawl: str = "", source: str = ""
+) -> Iterator[tuple[SiteServer, Path, list[str]]]:
+    """A served site of `count` articles and a configuration with one source ("gen") for it."""
+    paths = generate_site(tmp_path / "site", count)
+    with SiteServer(tmp_path / "site") as server:
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n{source}'
+        yield server, write_config(tmp_path / "cfg", sources, crawl), paths

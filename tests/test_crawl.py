@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from crawler.siteserver import SiteServer
 from tests.conftest import log_events, newswatch_command, run_newswatch
-from tests.sites import generate_site, write_config
+from tests.sites import generated_source, write_config
 
 
 def children(pid: int) -> list[int]:
@@ -158,13 +158,8 @@ def test_unreachable_source_fails_the_crawl_with_a_summary(tmp_path):
 
 
 def test_retry_after_is_honoured(tmp_path):
-    site = tmp_path / "site"
-    paths = generate_site(site, 2)
-    with SiteServer(site) as server:
+    with generated_source(tmp_path, 2) as (server, config_dir, paths):
         server.script(paths[0], 429, {"Retry-After": "2"})
-        config_dir = write_config(
-            tmp_path / "cfg", f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
-        )
         crawl_ok(config_dir)
         first, second = server.times(paths[0])
     assert second - first >= 1.9, "the retry came before Retry-After allowed"
@@ -172,27 +167,27 @@ def test_retry_after_is_honoured(tmp_path):
 
 
 def test_max_pages_leaves_the_rest_for_the_next_run(tmp_path):
-    site = tmp_path / "site"
-    generate_site(site, 5)
-    with SiteServer(site) as server:
-        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\nmax_pages = 3\n'
-        config_dir = write_config(tmp_path / "cfg", sources)
+    with generated_source(tmp_path, 5, source="max_pages = 3\n") as (_, config_dir, _):
         crawl_ok(config_dir)
         assert database(config_dir)["articles"].count == 3
         crawl_ok(config_dir)
         assert database(config_dir)["articles"].count == 5
 
 
+def start_crawl(config_dir: Path, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "crawl"],
+        **popen,
+    )
+
+
 def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(tmp_path):
-    site = tmp_path / "site"
-    generate_site(site, 60)
-    with SiteServer(site) as server:
+    slow = "concurrency_per_domain = 1\n"
+    with generated_source(tmp_path, 60, crawl=slow) as (server, config_dir, _):
         server.delay = 0.1
-        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
-        config_dir = write_config(tmp_path / "cfg", sources, "concurrency_per_domain = 1\n")
         db_path = config_dir / "data" / "newswatch.db"
-        proc = subprocess.Popen(
-            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "crawl"],
+        proc = start_crawl(
+            config_dir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -315,22 +310,20 @@ def test_the_earlier_publication_is_the_article_whichever_is_fetched_first(
 
 def test_a_full_disk_stops_the_crawl_with_a_clear_message_and_loses_nothing_committed(tmp_path):
     """Writes past a file-size limit fail as on a full disk; the next crawl completes."""
-    site = tmp_path / "site"
-    generate_site(site, 80)
-    with SiteServer(site) as server:
-        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
-        config_dir = write_config(tmp_path / "cfg", sources)
+    with generated_source(tmp_path, 80) as (_, config_dir, _):
 
         def small_disk():
             resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
 
-        result = subprocess.run(
-            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "crawl"],
-            capture_output=True,
+        proc = start_crawl(
+            config_dir,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=120,
             preexec_fn=small_disk,
         )
+        out, err = proc.communicate(timeout=120)
+        result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
         assert result.returncode == 1, result.stdout + result.stderr
         assert "crawl failed for: gen (" in result.stderr and "database" in result.stderr
         assert "Traceback" not in result.stderr
@@ -346,14 +339,11 @@ def test_a_full_disk_stops_the_crawl_with_a_clear_message_and_loses_nothing_comm
 
 
 def test_ctrl_c_stops_gracefully_and_the_next_crawl_completes(tmp_path):
-    site = tmp_path / "site"
-    generate_site(site, 60)
-    with SiteServer(site) as server:
+    slow = "concurrency_per_domain = 1\n"
+    with generated_source(tmp_path, 60, crawl=slow) as (server, config_dir, _):
         server.delay = 0.1
-        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
-        config_dir = write_config(tmp_path / "cfg", sources, "concurrency_per_domain = 1\n")
-        proc = subprocess.Popen(
-            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "crawl"],
+        proc = start_crawl(
+            config_dir,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
