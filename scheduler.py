@@ -12,9 +12,11 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import undefined
+from sqlite_utils import Database
 
 from config import Config, Schedule
 from pipelines.alerts import (
@@ -34,7 +37,7 @@ from pipelines.alerts import (
     match_new_articles,
     register_watches,
 )
-from pipelines.storage import open_database
+from pipelines.storage import StorageError, open_database
 
 log = structlog.get_logger("newswatch.daemon")
 
@@ -67,7 +70,11 @@ def now_utc() -> datetime:
 
 
 def match_alerts(config: Config) -> int:
-    """Match the articles stored since the last time against the watchlist."""
+    """Match the articles stored since the last time against the watchlist.
+
+    Best effort: if the database is busy (a daemon matching at the same moment),
+    the daemon, or the next crawl, matches them instead.
+    """
     if not config.watches:
         return 0
     db = open_database(config.storage.database)
@@ -75,6 +82,9 @@ def match_alerts(config: Config) -> int:
         now = now_utc().isoformat()
         register_watches(db, config.watches, now)
         return match_new_articles(db, config.watches, now=now)
+    except sqlite3.Error as exc:
+        log.warning("alert_matching_deferred", error=str(exc))
+        return 0
     finally:
         db.close()
 
@@ -292,55 +302,62 @@ class Daemon:
             self.alerts()
 
     def _log_run(self, source: str, started: datetime, code: int) -> None:
-        db = open_database(self.database)
-        try:
-            row = next(
-                db.query(
-                    "SELECT * FROM crawl_runs WHERE source = ? AND started >= ? ORDER BY id DESC "
-                    "LIMIT 1",
-                    [source, started.isoformat()],
-                ),
-                None,
-            )
-        finally:
-            db.close()
-        figures = (
-            {
-                k: row[k]
-                for k in (
-                    "status",
-                    "reason",
-                    "pages_fetched",
-                    "articles_new",
-                    "duplicates",
-                    "skipped",
-                    "errors",
-                )
-            }
-            if row
-            else {}
+        """One `crawl_finished` event with the figures the crawl recorded."""
+        columns = (
+            "status",
+            "reason",
+            "pages_fetched",
+            "articles_new",
+            "duplicates",
+            "skipped",
+            "errors",
         )
+        figures: dict[str, Any] = {}
+        try:
+            db = open_database(self.database)
+            try:
+                row = db.execute(
+                    f"SELECT {', '.join(columns)} FROM crawl_runs WHERE source = ? "
+                    "AND started >= ? ORDER BY id DESC LIMIT 1",
+                    [source, started.isoformat()],
+                ).fetchone()
+            finally:
+                db.close()
+            figures = dict(zip(columns, row, strict=True)) if row else {}
+        except (StorageError, sqlite3.Error) as exc:
+            figures = {"figures_unavailable": str(exc)}
         event = log.info if code == 0 else log.warning
         event("crawl_finished", source=source, exit_code=code, **figures)
 
     def alerts(self) -> None:
         """Match new articles, then deliver what is due (one delivery at a time)."""
-        with self._alerts_lock:
-            db = open_database(self.database)
-            try:
-                now = now_utc()
-                match_new_articles(db, self.config.watches, now=now.isoformat())
-                deliver_pending(db, self.config.watches, now=now, retry=self.retry)
-            finally:
-                db.close()
+
+        def work(db: Database, now: datetime) -> None:
+            deliver_pending(db, self.config.watches, now=now, retry=self.retry)
+
+        self._alert_job("alerts", work)
 
     def digest(self, name: str) -> None:
+        def work(db: Database, now: datetime) -> None:
+            deliver_digest(db, self.config.watch(name), now=now, retry=self.retry)
+
+        self._alert_job(f"digest:{name}", work)
+
+    def _alert_job(self, job: str, deliver: Callable[[Database, datetime], None]) -> None:
+        """Match, then deliver; a busy or failing database defers the job to its next turn."""
         with self._alerts_lock:
-            db = open_database(self.database)
+            try:
+                db = open_database(self.database)
+            except StorageError as exc:
+                log.warning("job_deferred", job=job, error=str(exc))
+                return
             try:
                 now = now_utc()
                 match_new_articles(db, self.config.watches, now=now.isoformat())
-                deliver_digest(db, self.config.watch(name), now=now, retry=self.retry)
+                deliver(db, now)
+            except sqlite3.Error as exc:
+                # Nothing is lost: what was not committed is matched or sent next time.
+                log.warning("job_deferred", job=job, error=f"database: {exc}")
             finally:
                 db.close()
 

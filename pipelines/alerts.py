@@ -222,21 +222,19 @@ def _deliver(
     done |= {_fingerprint(url) for url, error in results.items() if error is None}
     errors = [f"{redact(url)}: {error}" for url, error in results.items() if error]
     stamp = now.isoformat(timespec="seconds")
+    delivered_to = json.dumps(sorted(done))
+    # Plain UPDATEs, no read first: a read-then-write transaction cannot wait for a
+    # crawl's write lock (SQLite refuses the upgrade at once), a write-only one can.
     with db.atomic():
         for row in rows:
             attempts = row["attempts"] + 1
             if errors:
                 wait = min(retry[1], retry[0] * 2 ** (attempts - 1))
-                db["alerts"].update(
-                    row["id"],
-                    {
-                        "attempts": attempts,
-                        "last_error": "; ".join(errors)[:1000],
-                        "next_attempt": (now + timedelta(seconds=wait)).isoformat(
-                            timespec="seconds"
-                        ),
-                        "delivered_to": json.dumps(sorted(done)),
-                    },
+                due = (now + timedelta(seconds=wait)).isoformat(timespec="seconds")
+                db.execute(
+                    "UPDATE alerts SET attempts = ?, last_error = ?, next_attempt = ?, "
+                    "delivered_to = ? WHERE id = ?",
+                    [attempts, "; ".join(errors)[:1000], due, delivered_to, row["id"]],
                 )
                 log.warning(
                     "alert_failed",
@@ -247,15 +245,10 @@ def _deliver(
                     errors=errors,
                 )
             else:
-                db["alerts"].update(
-                    row["id"],
-                    {
-                        "status": "delivered",
-                        "attempts": attempts,
-                        "delivered_at": stamp,
-                        "delivered_to": json.dumps(sorted(done)),
-                        "last_error": None,
-                    },
+                db.execute(
+                    "UPDATE alerts SET status = 'delivered', attempts = ?, delivered_at = ?, "
+                    "delivered_to = ?, last_error = NULL WHERE id = ?",
+                    [attempts, stamp, delivered_to, row["id"]],
                 )
                 log.info(
                     "alert_sent",
