@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from crawler.report import results_table, table
 from crawler.run import crawl_sources
 from crawler.siteserver import SiteServer
 from pipelines.storage import open_database
+from scheduler import match_alerts, register
 
 DEMO_SITE = Path(__file__).parent / "demo_site"
 MARKER = ".newswatch-demo"
@@ -34,6 +36,24 @@ retries = 1
 [extract]
 min_words = 80
 workers = 2
+"""
+
+# Watches without notify URLs: their alerts are recorded, for `newswatch alerts`.
+WATCHLIST = """\
+# Written by `newswatch demo`. Add notify = ["json://...", "mailto://..."] to be told.
+
+[[watch]]
+name = "Khaled Meshal"
+aliases = ["Meshaal", "Mashal", "Mishal", "Машал*"]
+
+[[watch]]
+name = "Sergei Lavrov"
+aliases = ["Lavrov"]
+
+# Named only in teasers for other stories on the sample site: never alerts.
+[[watch]]
+name = "Joe Biden"
+aliases = ["Biden"]
 """
 
 SOURCES = """\
@@ -77,6 +97,7 @@ def write_demo_config(config_dir: Path, base: str) -> Config:
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "settings.toml").write_text(SETTINGS, encoding="utf-8")
     (config_dir / "sources.toml").write_text(SOURCES.format(base=base), encoding="utf-8")
+    (config_dir / "watchlist.toml").write_text(WATCHLIST, encoding="utf-8")
     return load_config(config_dir)
 
 
@@ -86,16 +107,20 @@ def run_demo(directory: Path, console: Console) -> None:
     with SiteServer(DEMO_SITE) as server:
         config = write_demo_config(config_dir, server.base)
         console.print(f"Serving the sample news site on {server.base}; crawling it…")
+        register(config)
         results = crawl_sources(config, config.sources)
+        match_alerts(config)
     elapsed = time.monotonic() - started
     console.print(results_table(results))
-    show_collection(config.storage.database, console)
+    show_collection(config.storage.database, console, [w.name for w in config.watches])
     console.print(f"\nDone in {elapsed:.1f} s. Try next:")
     for command in (
         "sources",
+        "watches",
+        "alerts",
         'search "Lavrov"',
         'search "Машаль"',
-        'search "NEAR(council budget, 10)"',
+        'search "NEAR(Lavrov Meshal, 5)"',
     ):
         console.print(f"  newswatch --config {config_dir} {command}", highlight=False)
     console.print(
@@ -103,7 +128,7 @@ def run_demo(directory: Path, console: Console) -> None:
     )
 
 
-def show_collection(database: Path, console: Console) -> None:
+def show_collection(database: Path, console: Console, watches: Sequence[str] = ()) -> None:
     db = open_database(database, migrate=False)
     try:
         articles = table(
@@ -129,6 +154,21 @@ def show_collection(database: Path, console: Console) -> None:
         console.print(
             f"{len(tracked)} article(s) were seen at more than one URL (see `sightings`)."
         )
+
+        alerts = table("watch", "matched", "article", title="Alerts (watchlist.toml)")
+        alerted = set()
+        for row in db.query(
+            "SELECT alerts.watch, alerts.found, articles.title FROM alerts "
+            "JOIN articles ON articles.id = alerts.article_id ORDER BY alerts.watch, alerts.id"
+        ):
+            alerts.add_row(row["watch"], row["found"], row["title"])
+            alerted.add(row["watch"])
+        console.print(alerts)
+        for name in (w for w in watches if w not in alerted):
+            console.print(
+                f"No alert for {name}: the sample site names him only in teasers "
+                "for other stories, which are not article text."
+            )
 
         sample = next(
             iter(

@@ -277,6 +277,8 @@ def test_demo_command(tmp_path):
     ):
         assert heading in result.stdout, result.stdout
     assert "forbidden by robots.txt" in result.stdout
+    assert "Alerts (watchlist.toml)" in result.stdout and "Машаль" in result.stdout
+    assert "No alert for Joe Biden" in result.stdout
     assert time.monotonic() - started < 60
     again = run_newswatch("demo", "--dir", str(tmp_path / "demo"))
     assert again.returncode == 0, "the demo can be run again in the same folder"
