@@ -325,5 +325,115 @@ def run(ctx: Context) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+class BadExport(click.ClickException):
+    """Bad export input exits 2, like a usage error."""
+
+    exit_code = 2
+
+
+@main.command()
+@click.argument("target")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="Default: from TARGET's extension (.jsonl, .csv, .parquet; .gz compresses).",
+)
+@click.option("--since", help="Only articles published on or after this date (2026-01-01).")
+@click.option("--until", help="Only articles published on or before this date.")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--query", help="Only articles matching this full-text query.")
+@click.option("--watch", "watch_name", help="Only articles this watch alerted on.")
+@click.option("--language", help="Only articles in this language (ISO 639-1, like en).")
+@click.option("--fields", help="Comma-separated fields (default: all; see the manifest).")
+@pass_context
+def export(
+    ctx: Context,
+    target: str,
+    fmt: str | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    query: str | None,
+    watch_name: str | None,
+    language: str | None,
+    fields: str | None,
+) -> None:
+    """Export articles to TARGET (a file, or - for stdout) with a manifest beside it."""
+    from importlib.metadata import version
+
+    from rich.progress import Progress
+
+    from pipelines.export import (
+        ExportError,
+        ExportFilter,
+        count_articles,
+        format_for,
+        parse_fields,
+    )
+    from pipelines.export import export as run_export
+
+    config = ctx.config()
+    filters = ExportFilter(
+        since=since, until=until, sources=sources, query=query, watch=watch_name, language=language
+    )
+    try:
+        fmt = format_for(target, fmt)
+        chosen = parse_fields(fields)
+        db = open_database(config.storage.database)
+        show = target != "-" and sys.stderr.isatty()
+        with Progress(console=Console(stderr=True), disable=not show) as bar:
+            task = bar.add_task("exporting", total=count_articles(db, filters) if show else None)
+            manifest = run_export(
+                db,
+                target,
+                fmt,
+                filters,
+                chosen,
+                version=version("newswatch"),
+                stdout=sys.stdout,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except ExportError as exc:
+        raise BadExport(str(exc)) from None
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted: no file was written") from None
+    if manifest is not None:
+        click.echo(
+            f"wrote {manifest.rows} articles to {target} (sha256 {manifest.sha256[:16]}…)"
+            f" and {target}.manifest.json",
+            err=True,
+        )
+
+
+@main.command()
+@pass_context
+def stats(ctx: Context) -> None:
+    """Articles by source, language and month."""
+    config = ctx.config()
+    try:
+        db = open_database(config.storage.database)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    total = db["articles"].count
+    console.print(
+        f"{total} articles, {db['sightings'].count} sightings, {db['alerts'].count} alerts"
+    )
+    for title, expression in (
+        ("by source", "source"),
+        ("by language", "language"),
+        ("by month", "substr(coalesce(published, fetched_at), 1, 7)"),
+    ):
+        listing = table(title.split()[-1], "articles", title=f"Articles {title}")
+        for key, count in db.execute(
+            f"SELECT {expression} AS k, count(*) FROM articles GROUP BY k ORDER BY "
+            + ("k" if "month" in title else "2 DESC, k")
+        ):
+            listing.add_row(str(key or "unknown"), str(count))
+        console.print(listing)
+
+
 if __name__ == "__main__":
     main()

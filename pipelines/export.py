@@ -1,0 +1,337 @@
+"""Exporting the corpus for research: JSONL, CSV and Parquet, streamed, with a manifest.
+
+Rows are streamed from one SQL query, so memory stays flat whatever the corpus
+size. A file is written under a temporary name and renamed at the end: an
+error or an interrupted export leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from sqlite_utils import Database
+
+# The fields of an exported article, and what each means (copied into the manifest).
+FIELDS: dict[str, str] = {
+    "id": "newswatch's id of the article (stable within this database)",
+    "url": "the article's canonical URL",
+    "source": "the configured source it was collected from",
+    "title": "the headline",
+    "authors": "list of author names",
+    "published": "publication time, ISO 8601 with the publisher's offset (or a date)",
+    "published_from": "where the date came from: json_ld, meta, microdata, feed, "
+    "news_sitemap, sitemap_lastmod, page_text",
+    "fetched_at": "when newswatch fetched it, ISO 8601 UTC",
+    "language": "ISO 639-1 code, declared by the page or detected",
+    "description": "the page's own summary (meta description)",
+    "text": "the extracted main text, without boilerplate",
+    "word_count": "words in text",
+    "sightings": "other URLs the same text was seen at (syndicated copies, mirrors)",
+    "watches": "names of the watches that alerted on it",
+}
+LIST_FIELDS = {"authors", "sightings", "watches"}
+FORMATS = ("jsonl", "csv", "parquet")
+ROW_GROUP = 20_000
+
+
+class ExportError(Exception):
+    """The export cannot be made as asked: a bad field, date, query or path."""
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    since: str | None = None
+    until: str | None = None
+    sources: tuple[str, ...] = ()
+    query: str | None = None
+    watch: str | None = None
+    language: str | None = None
+
+
+@dataclass
+class Manifest:
+    file: str
+    format: str
+    newswatch_version: str
+    exported_at: str
+    filters: dict[str, Any]
+    fields: dict[str, str]
+    rows: int = 0
+    published_range: list[str | None] = field(default_factory=lambda: [None, None])
+    sources: dict[str, int] = field(default_factory=dict)
+    sha256: str = ""
+
+
+def format_for(target: str, given: str | None) -> str:
+    """The format asked for, or the one the file name implies."""
+    if given:
+        return given
+    name = target.lower().removesuffix(".gz")
+    for fmt, suffixes in (
+        ("jsonl", (".jsonl", ".ndjson", ".json")),
+        ("csv", (".csv",)),
+        ("parquet", (".parquet",)),
+    ):
+        if name.endswith(suffixes):
+            return fmt
+    if target == "-":
+        return "jsonl"
+    raise ExportError(
+        f"cannot tell the format from {target!r}: use --format jsonl|csv|parquet "
+        "or a name ending in .jsonl, .csv or .parquet (.gz to compress)"
+    )
+
+
+def parse_fields(text: str | None) -> list[str]:
+    if not text:
+        return list(FIELDS)
+    fields = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in fields if f not in FIELDS]
+    if unknown:
+        raise ExportError(f"unknown field {unknown[0]!r}; fields are: {', '.join(FIELDS)}")
+    return fields
+
+
+def parse_day(value: str | None, option: str, *, end: bool = False) -> str | None:
+    """A --since/--until value as a UTC timestamp; a bare --until day includes that day."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            moment += timedelta(days=1) if end else timedelta()
+        else:
+            moment = datetime.fromisoformat(value)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise ExportError(f"{option} {value!r} is not a date like 2026-11-28") from None
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _where(filters: ExportFilter) -> tuple[str, list[Any]]:
+    clauses, args = ["1 = 1"], []
+    moment = "coalesce(datetime(a.published), datetime(a.fetched_at))"
+    if filters.since:
+        clauses.append(f"{moment} >= ?")
+        args.append(parse_day(filters.since, "--since"))
+    if filters.until:
+        clauses.append(f"{moment} < ?")
+        args.append(parse_day(filters.until, "--until", end=True))
+    if filters.sources:
+        clauses.append(f"a.source IN ({', '.join('?' * len(filters.sources))})")
+        args.extend(filters.sources)
+    if filters.language:
+        clauses.append("a.language = ?")
+        args.append(filters.language)
+    if filters.watch:
+        clauses.append("a.id IN (SELECT article_id FROM alerts WHERE watch = ?)")
+        args.append(filters.watch)
+    if filters.query:
+        clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        args.append(filters.query)
+    return " AND ".join(clauses), args
+
+
+_COLUMNS = {
+    "sightings": "(SELECT json_group_array(url) FROM sightings s "
+    "WHERE s.article_id = a.id AND s.url != a.url) AS sightings",
+    "watches": "(SELECT json_group_array(DISTINCT watch) FROM alerts w "
+    "WHERE w.article_id = a.id) AS watches",
+}
+
+
+def count_articles(db: Database, filters: ExportFilter) -> int:
+    where, args = _where(filters)
+    return _run(db, f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+
+
+def select_articles(db: Database, filters: ExportFilter, fields: Sequence[str]) -> Iterator[dict]:
+    """The matching articles, oldest first, one dict per row, streamed."""
+    where, args = _where(filters)
+    columns = ", ".join(_COLUMNS.get(f, f"a.{f}") for f in fields)
+    cursor = _run(
+        db,
+        f"SELECT {columns} FROM articles a WHERE {where} "
+        "ORDER BY coalesce(datetime(a.published), datetime(a.fetched_at)), a.id",
+        args,
+    )
+    for values in cursor:
+        row = dict(zip(fields, values, strict=True))
+        for name in LIST_FIELDS & row.keys():
+            row[name] = json.loads(row[name] or "[]")
+        yield row
+
+
+def _run(db: Database, sql: str, args: list[Any]) -> sqlite3.Cursor:
+    try:
+        return db.execute(sql, args)
+    except sqlite3.OperationalError as exc:
+        raise ExportError(
+            f"the --query is not valid full-text search syntax ({exc}); put phrases in "
+            "double quotes; operators are AND, OR, NOT and NEAR(a b, 10)"
+        ) from None
+
+
+def write_jsonl(rows: Iterable[dict], out: IO[str]) -> None:
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False))
+        out.write("\n")
+
+
+def write_csv(rows: Iterable[dict], out: IO[str], fields: Sequence[str]) -> None:
+    """RFC 4180: CRLF line ends, fields quoted when needed; lists as JSON arrays."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow(
+            json.dumps(row[f], ensure_ascii=False) if f in LIST_FIELDS else row[f] for f in fields
+        )
+
+
+def write_parquet(rows: Iterable[dict], path: Path, fields: Sequence[str]) -> None:
+    """Typed columns (timestamps, lists of strings), in row groups of ROW_GROUP rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {
+        "id": pa.int64(),
+        "word_count": pa.int32(),
+        "published": pa.timestamp("us", tz="UTC"),
+        "fetched_at": pa.timestamp("us", tz="UTC"),
+        **{name: pa.list_(pa.string()) for name in LIST_FIELDS},
+    }
+    schema = pa.schema([(f, types.get(f, pa.string())) for f in fields])
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        batch: list[dict] = []
+        for row in rows:
+            for name in ("published", "fetched_at"):
+                if name in row:
+                    row[name] = _timestamp(row[name])
+            batch.append(row)
+            if len(batch) >= ROW_GROUP:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def export(
+    db: Database,
+    target: str,
+    fmt: str,
+    filters: ExportFilter,
+    fields: Sequence[str],
+    *,
+    version: str,
+    stdout: IO[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Manifest | None:
+    """Write the export to `target` ("-": `stdout`); returns the manifest of a file export."""
+    stats = _Tally(fields)
+    rows = stats.count(select_articles(db, filters, fields), progress)
+    if target == "-":
+        if fmt == "parquet":
+            raise ExportError("Parquet cannot be written to stdout: give a file name")
+        _write_text(rows, stdout, fmt, fields)
+        return None
+    path = Path(target)
+    if not path.parent.is_dir():
+        raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write in {path.parent}: {exc.strerror}") from None
+    os.close(handle)
+    try:
+        if fmt == "parquet":
+            write_parquet(rows, Path(temporary), fields)
+        else:
+            with _open_text(temporary, compress=path.name.endswith(".gz")) as out:
+                _write_text(rows, out, fmt, fields)
+        os.replace(temporary, path)
+    except BaseException:  # errors, Ctrl-C: no partial file is left behind
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    manifest = Manifest(
+        file=path.name,
+        format=fmt + (" (gzip)" if path.name.endswith(".gz") else ""),
+        newswatch_version=version,
+        exported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        filters={k: v for k, v in asdict(filters).items() if v},
+        fields=stats.fields,
+        rows=stats.rows,
+        published_range=[stats.first, stats.last],
+        sources=dict(sorted(stats.sources.items())),
+        sha256=sha256_of(path),
+    )
+    manifest_path = path.with_name(path.name + ".manifest.json")
+    manifest_path.write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+class _Tally:
+    """Counts what passes by, for the manifest, without keeping the rows."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.fields = {f: FIELDS[f] for f in fields}
+        self.rows = 0
+        self.sources: Counter[str] = Counter()
+        self.first: str | None = None
+        self.last: str | None = None
+
+    def count(self, rows: Iterable[dict], progress: Callable[[int], None] | None):
+        for row in rows:
+            self.rows += 1
+            if "source" in row:
+                self.sources[row["source"]] += 1
+            published = row.get("published")
+            if published:
+                self.first = min(self.first or published, published)
+                self.last = max(self.last or published, published)
+            if progress:
+                progress(1)
+            yield row
+
+
+def _write_text(rows: Iterable[dict], out: IO[str], fmt: str, fields: Sequence[str]) -> None:
+    if fmt == "jsonl":
+        write_jsonl(rows, out)
+    else:
+        write_csv(rows, out, fields)
+
+
+def _open_text(path: str, *, compress: bool) -> IO[str]:
+    raw = gzip.open(path, "wb") if compress else open(path, "wb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
