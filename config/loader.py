@@ -42,6 +42,7 @@ class Schedule:
 @dataclass(frozen=True)
 class StorageSettings:
     database: Path
+    archive_html: bool = False  # keep each article's raw response, for WARC export
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,9 @@ def _settings(
     data: dict[str, Any], directory: Path
 ) -> tuple[StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings]:
     top = _Table(data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon"})
-    storage = _Table(top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database"})
+    storage = _Table(
+        top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database", "archive_html"}
+    )
     database = Path(storage.get("database", str, "data/newswatch.db")).expanduser()
     if not database.is_absolute():
         database = directory / database
@@ -328,7 +331,10 @@ def _settings(
             for key in DaemonSettings.__dataclass_fields__
         }
     )
-    return StorageSettings(database=database), crawl_settings, extract_settings, daemon_settings
+    storage_settings = StorageSettings(
+        database=database, archive_html=storage.get("archive_html", bool, False)
+    )
+    return storage_settings, crawl_settings, extract_settings, daemon_settings
 
 
 _SOURCE_KEYS = set(Source.__dataclass_fields__)

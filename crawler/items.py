@@ -18,6 +18,8 @@ class ArticlePage:
     fetched_at: str
     # What the feed or sitemap said of it: {"published": ..., "published_from": "feed"}.
     hints: dict[str, Any] = field(default_factory=dict)
+    # The response's headers, as (name, value) pairs, for the raw-page archive.
+    headers: list[tuple[str, str]] = field(default_factory=list)
     # Filled in by the pipelines.
     article: Any = None
     article_id: int | None = None

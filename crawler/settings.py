@@ -62,6 +62,7 @@ def crawl_settings(config: Config, source: Source) -> dict[str, Any]:
         "NEWSWATCH_MAX_RETRY_AFTER": crawl.max_retry_after,
         "NEWSWATCH_DB_PATH": str(config.storage.database),
         "NEWSWATCH_SOURCE": source.name,
+        "NEWSWATCH_ARCHIVE_HTML": config.storage.archive_html,
         "NEWSWATCH_MAX_PAGES": source.max_pages,
         "NEWSWATCH_MIN_WORDS": config.extract.min_words,
         "NEWSWATCH_EXTRACT_WORKERS": config.extract.workers,

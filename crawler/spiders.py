@@ -152,6 +152,11 @@ class SourceSpider(scrapy.Spider):
             content_type=content_type,
             fetched_at=now_iso(),
             hints=response.meta.get("nw_hints") or {},
+            headers=[
+                (name.decode("latin-1"), value.decode("latin-1"))
+                for name, values in response.headers.items()
+                for value in values
+            ],
         )
 
     def failed(self, failure: Failure) -> Iterator[FailedPage]:

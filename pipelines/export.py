@@ -24,6 +24,8 @@ from typing import IO, Any
 
 from sqlite_utils import Database
 
+from pipelines.storage import decompress
+
 # The fields of an exported article, and what each means (copied into the manifest).
 FIELDS: dict[str, str] = {
     "id": "newswatch's id of the article (stable within this database)",
@@ -43,7 +45,7 @@ FIELDS: dict[str, str] = {
     "watches": "names of the watches that alerted on it",
 }
 LIST_FIELDS = {"authors", "sightings", "watches"}
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = ("jsonl", "csv", "parquet", "warc")
 ROW_GROUP = 20_000
 
 
@@ -84,14 +86,15 @@ def format_for(target: str, given: str | None) -> str:
         ("jsonl", (".jsonl", ".ndjson", ".json")),
         ("csv", (".csv",)),
         ("parquet", (".parquet",)),
+        ("warc", (".warc",)),
     ):
         if name.endswith(suffixes):
             return fmt
     if target == "-":
         return "jsonl"
     raise ExportError(
-        f"cannot tell the format from {target!r}: use --format jsonl|csv|parquet "
-        "or a name ending in .jsonl, .csv or .parquet (.gz to compress)"
+        f"cannot tell the format from {target!r}: use --format jsonl|csv|parquet|warc "
+        "or a name ending in .jsonl, .csv, .parquet or .warc (.gz to compress)"
     )
 
 
@@ -186,6 +189,59 @@ def _run(db: Database, sql: str, args: list[Any]) -> sqlite3.Cursor:
         ) from None
 
 
+def select_raw_pages(db: Database, filters: ExportFilter) -> Iterator[dict]:
+    """The archived responses of the matching articles, in the order they were fetched."""
+    where, args = _where(filters)
+    cursor = _run(
+        db,
+        "SELECT r.url, r.status, r.headers, r.body, r.fetched_at, a.source, a.published "
+        f"FROM raw_pages r JOIN articles a ON a.id = r.article_id WHERE {where} ORDER BY r.id",
+        args,
+    )
+    columns = ("url", "status", "headers", "body", "fetched_at", "source", "published")
+    for values in cursor:
+        yield dict(zip(columns, values, strict=True))
+
+
+def write_warc(rows: Iterable[dict], out: IO[bytes], *, compress: bool) -> None:
+    """A WARC 1.1 request/response pair per archived response (warcio)."""
+    from urllib.parse import urlsplit
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    writer = WARCWriter(out, gzip=compress, warc_version="WARC/1.1")
+    for row in rows:
+        body = decompress(row["body"]) or b""
+        date = (_timestamp(row["fetched_at"]) or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # The body is stored decoded: its length and encoding are what is written now.
+        headers = [
+            (k, v)
+            for k, v in json.loads(row["headers"] or "[]")
+            if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+        ]
+        headers.append(("Content-Length", str(len(body))))
+        response = writer.create_warc_record(
+            row["url"],
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=StatusAndHeaders(f"{row['status']} OK", headers, protocol="HTTP/1.1"),
+            warc_headers_dict={"WARC-Date": date},
+        )
+        parts = urlsplit(row["url"])
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        request = writer.create_warc_record(
+            row["url"],
+            "request",
+            payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"GET {target or '/'} HTTP/1.1", [("Host", parts.netloc)], is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": date},
+        )
+        writer.write_request_response_pair(request, response)
+
+
 def write_jsonl(rows: Iterable[dict], out: IO[str]) -> None:
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False))
@@ -252,10 +308,14 @@ def export(
 ) -> Manifest | None:
     """Write the export to `target` ("-": `stdout`); returns the manifest of a file export."""
     stats = _Tally(fields)
-    rows = stats.count(select_articles(db, filters, fields), progress)
+    if fmt == "warc":
+        stats.fields = {"warc": "request and response records of each archived article page"}
+        rows = stats.count(select_raw_pages(db, filters), progress)
+    else:
+        rows = stats.count(select_articles(db, filters, fields), progress)
     if target == "-":
-        if fmt == "parquet":
-            raise ExportError("Parquet cannot be written to stdout: give a file name")
+        if fmt in ("parquet", "warc"):
+            raise ExportError(f"{fmt} cannot be written to stdout: give a file name")
         _write_text(rows, stdout, fmt, fields)
         return None
     path = Path(target)
@@ -269,6 +329,9 @@ def export(
     try:
         if fmt == "parquet":
             write_parquet(rows, Path(temporary), fields)
+        elif fmt == "warc":
+            with open(temporary, "wb") as out:
+                write_warc(rows, out, compress=path.name.endswith(".gz"))
         else:
             with _open_text(temporary, compress=path.name.endswith(".gz")) as out:
                 _write_text(rows, out, fmt, fields)

@@ -136,3 +136,22 @@ def m002_alerts(db: Database) -> None:
     db["alerts"].create_index(["status", "next_attempt"])
     # Small facts the daemon keeps between runs (the last article matched, ...).
     db["state"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m003_raw_pages(db: Database) -> None:
+    # With [storage] archive_html: each fetched article response, for WARC export.
+    db["raw_pages"].create(
+        {
+            "id": int,
+            "url": str,
+            "article_id": int,
+            "status": int,
+            "headers": str,
+            "body": bytes,
+            "fetched_at": str,
+        },
+        pk="id",
+        not_null={"url", "status", "body", "fetched_at"},
+    )
+    db["raw_pages"].create_index(["article_id"])

@@ -282,6 +282,31 @@ class Store:
         with self.write() as db:
             _insert(db, "pages", row, update_on_conflict="url")
 
+    def archive_response(
+        self,
+        url: str,
+        *,
+        article_id: int | None,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: str,
+    ) -> None:
+        """Keep a raw response, compressed (with [storage] archive_html)."""
+        with self.write() as db:
+            _insert(
+                db,
+                "raw_pages",
+                {
+                    "url": url,
+                    "article_id": article_id,
+                    "status": status,
+                    "headers": json.dumps(headers),
+                    "body": compress(body),
+                    "fetched_at": fetched_at,
+                },
+            )
+
     def start_run(self, source: str, *, now: str, pid: int) -> int:
         with self.write() as db:
             # A run still marked running whose process is gone was killed: say so.

@@ -102,6 +102,7 @@ class StorePipeline(_StoreUser):
 
     def __init__(self, crawler: Crawler, db_path: str, source: str) -> None:
         super().__init__(crawler, db_path, source)
+        self.archive = crawler.settings.getbool("NEWSWATCH_ARCHIVE_HTML")
         self.stats = crawler.stats
         self.log = log.bind(source=source)
         self.run_id: int | None = None
@@ -185,6 +186,7 @@ class StorePipeline(_StoreUser):
                 now,
                 article_id=item.article_id,
             )
+            self._archive(item)
             self.stats.inc_value("newswatch/pages_fetched")
 
     def _record_listing(self, item: ListingPage) -> None:
@@ -226,6 +228,8 @@ class StorePipeline(_StoreUser):
         self.stats.inc_value("newswatch/pages_fetched")
         try:
             if isinstance(exception, DuplicateArticle):
+                item.article_id = exception.article_id
+                self._archive(item)
                 self.stats.inc_value("newswatch/duplicates")
                 self._page(
                     item.url,
@@ -271,6 +275,17 @@ class StorePipeline(_StoreUser):
                 self.log.warning("page_failed", url=item.url, reason=str(exception))
         except StorageError as exc:
             self.storage_failed(exc)
+
+    def _archive(self, item: ArticlePage) -> None:
+        if self.archive:
+            self.store.archive_response(
+                item.url,
+                article_id=item.article_id,
+                status=item.status,
+                headers=item.headers,
+                body=item.body,
+                fetched_at=item.fetched_at,
+            )
 
     def _page(self, url, source, kind, status, outcome, reason, fetched_at, **extra) -> None:
         self.store.record_page(

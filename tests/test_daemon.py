@@ -281,14 +281,17 @@ def test_a_running_crawl_gets_its_grace_period_on_stop(tmp_path, signum):
     generate_site(tmp_path / "site", 40)
     with SiteServer(tmp_path / "site") as server:
         server.delay = 0.2
-        config_dir = write_daemon_config(tmp_path / "cfg", server.base, "json://127.0.0.1:9/x")
+        # A generous grace: on a loaded machine a graceful stop can take seconds.
+        config_dir = write_daemon_config(
+            tmp_path / "cfg", server.base, "json://127.0.0.1:9/x", stop_grace="40s"
+        )
         (config_dir / "sources.toml").write_text(
             f'[[source]]\nname = "slow"\nfeeds = ["{server.base}/feed.xml"]\nschedule = "1h"\n'
         )
         (config_dir / "watchlist.toml").write_text("")
         daemon = Daemon(config_dir)
         wait_for(lambda: len(server.paths()) >= 5, what="the crawl to start")
-        code, err = daemon.stop(signum)
+        code, err = daemon.stop(signum, timeout=90)
     assert code == 0, err[-3000:]
     db = Database(config_dir / "data" / "newswatch.db")
     run = next(db["crawl_runs"].rows)

@@ -26,7 +26,15 @@ def corpus(tmp_path_factory):
     config_dir = tmp_path_factory.mktemp("export") / "config"
     with SiteServer(DEMO_SITE) as server:
         write_demo_config(config_dir, server.base)
+        settings = config_dir / "settings.toml"
+        settings.write_text(
+            settings.read_text().replace(
+                'database = "data/newswatch.db"',
+                'database = "data/newswatch.db"\narchive_html = true',
+            )
+        )
         result = run_newswatch("--config", str(config_dir), "crawl")
+        (config_dir / "base.txt").write_text(server.base)
     assert result.returncode == 0, result.stderr
     return config_dir
 
@@ -179,3 +187,47 @@ def test_stats_command(corpus):
     assert "11 articles" in result.stdout
     for line in ("ledger", "courier", "2015-08", "2026-11", "ru"):
         assert line in result.stdout
+
+
+def test_warc_holds_the_original_responses(corpus, tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    target = tmp_path / "pages.warc.gz"
+    result = export_cli(corpus, str(target), "--source", "ledger")
+    assert result.returncode == 0, result.stderr
+    base = (corpus / "base.txt").read_text()
+    responses, requests = {}, 0
+    with target.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "response":
+                responses[record.rec_headers.get_header("WARC-Target-URI")] = (
+                    record.http_headers.get_statuscode(),
+                    record.content_stream().read(),
+                )
+                assert record.rec_headers.get_header("WARC-Date").endswith("Z")
+            elif record.rec_type == "request":
+                requests += 1
+    db = Database(corpus / "data" / "newswatch.db")
+    # Every archived response of a ledger article: its own page and any copy seen elsewhere.
+    archived = [
+        url
+        for (url,) in db.execute(
+            "SELECT r.url FROM raw_pages r JOIN articles a ON a.id = r.article_id "
+            "WHERE a.source = 'ledger'"
+        )
+    ]
+    ledger = [r["url"] for r in articles(corpus).values() if r["source"] == "ledger"]
+    assert set(ledger) < set(archived), "the syndicated copy is archived with its article"
+    assert sorted(responses) == sorted(archived) and requests == len(archived)
+    for url in archived:
+        status, body = responses[url]
+        path = url.removeprefix(base).lstrip("/")
+        original = (DEMO_SITE / f"{path}.html").read_bytes().replace(b"{{BASE}}", base.encode())
+        assert (status, body) == ("200", original), url
+    assert manifest_of(target)["rows"] == len(archived)
+
+
+def test_no_archive_means_an_empty_warc(tmp_path):
+    db = open_database(tmp_path / "nw.db")
+    export(db, str(tmp_path / "x.warc"), "warc", ExportFilter(), ["id"], version="t")
+    assert (tmp_path / "x.warc").read_bytes() == b""
