@@ -336,8 +336,9 @@ class BadExport(click.ClickException):
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
-    help="Default: from TARGET's extension (.jsonl, .csv, .parquet; .gz compresses).",
+    type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
+    help="Default: from TARGET's extension (.jsonl, .csv, .parquet, .warc; .gz compresses). "
+    "warc needs [storage] archive_html = true.",
 )
 @click.option("--since", help="Only articles published on or after this date (2026-01-01).")
 @click.option("--until", help="Only articles published on or before this date.")

@@ -154,6 +154,8 @@ def test_unwritable_path_and_unknown_extension(corpus, tmp_path):
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     unknown = export_cli(corpus, str(tmp_path / "out.xlsx"))
     assert unknown.returncode == 2 and "cannot tell the format" in unknown.stderr
+    piped = export_cli(corpus, "-", "--format", "warc")
+    assert piped.returncode == 2 and "warc cannot be written to stdout" in piped.stderr
 
 
 def test_an_interrupted_export_leaves_no_file(corpus, tmp_path):
