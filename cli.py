@@ -392,7 +392,7 @@ def export(
                 filters,
                 chosen,
                 version=version("newswatch"),
-                stdout=sys.stdout,
+                stdout=sys.stdout.buffer,
                 progress=lambda n: bar.advance(task, n),
             )
     except ExportError as exc:

@@ -155,3 +155,9 @@ def m003_raw_pages(db: Database) -> None:
         not_null={"url", "status", "body", "fetched_at"},
     )
     db["raw_pages"].create_index(["article_id"])
+
+
+@migrations()
+def m004_alerts_by_article(db: Database) -> None:
+    # Exports list each article's watches: without this index every article scans alerts.
+    db["alerts"].create_index(["article_id"])
