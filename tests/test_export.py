@@ -233,3 +233,20 @@ def test_no_archive_means_an_empty_warc(tmp_path):
     db = open_database(tmp_path / "nw.db")
     export(db, str(tmp_path / "x.warc"), "warc", ExportFilter(), ["id"], version="t")
     assert (tmp_path / "x.warc").read_bytes() == b""
+
+
+def test_parquet_reads_back_in_pandas_duckdb_and_polars(corpus, tmp_path):
+    import duckdb
+    import pandas
+    import polars
+
+    target = tmp_path / "corpus.parquet"
+    assert export_cli(corpus, str(target)).returncode == 0
+    count = len(articles(corpus))
+    frame = pandas.read_parquet(target)
+    assert len(frame) == count and str(frame["published"].dtype) == "datetime64[us, UTC]"
+    assert polars.read_parquet(target).height == count
+    rows = duckdb.sql(
+        f"SELECT count(*), max(len(authors)) FROM read_parquet('{target}')"
+    ).fetchall()
+    assert rows == [(count, 1)]
