@@ -24,7 +24,6 @@ Prints a report and writes the figures to bench/results/crawl.json.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -43,6 +42,7 @@ from pathlib import Path
 
 import scrapy
 import trafilatura
+from fingerprint import code_fingerprint
 from newspages import GENERATOR_VERSION, generate_site
 
 from crawler.siteserver import SiteServer
@@ -57,7 +57,6 @@ SAMPLE_INTERVAL = 0.1
 BASELINE_BASE = "http://127.0.0.1:8000"
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS_FILE = PROJECT / "bench" / "results" / "crawl.json"
-NOT_MEASURED = {"bench", "tests", ".venv", "newswatch-demo"}
 MANIFEST = "manifest.json"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -443,17 +442,6 @@ def run_pipeline(site: Site, workers: int, work_dir: Path) -> Pipeline:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
-
-
-def code_fingerprint(root: Path = PROJECT) -> str:
-    """A short hash of newswatch's own source files, to tell which code a figure belongs to."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        relative = path.relative_to(root)
-        if relative.parts[0] in NOT_MEASURED or relative.parts[0].endswith(".egg-info"):
-            continue
-        digest.update(str(relative).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def member_dict(member: Member) -> dict:

@@ -45,6 +45,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from fingerprint import code_fingerprint
+
 TARGET_JSONL_PER_S = 20_000.0
 TARGET_RSS_MB = 300.0
 FLAT_RATIO = 1.25
@@ -61,7 +63,6 @@ SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
 # Two years of publication dates, ending here (fixed, so a database is reproducible).
 SPAN_END = datetime(2026, 11, 1, tzinfo=UTC)
 SPAN_SECONDS = 2 * 365 * 24 * 3600
-NOT_MEASURED = {"bench", "tests", ".venv", "newswatch-demo"}
 
 
 # --- synthetic corpus -------------------------------------------------------------------------
@@ -598,17 +599,6 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
-
-
-def code_fingerprint(root: Path = PROJECT) -> str:
-    """A short hash of newswatch's own source files, to tell which code a figure belongs to."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        relative = path.relative_to(root)
-        if relative.parts[0] in NOT_MEASURED or relative.parts[0].endswith(".egg-info"):
-            continue
-        digest.update(str(relative).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def run(articles: int, seed: int, out: Path, formats: list[str], repeat: int) -> dict[str, Any]:
