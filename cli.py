@@ -226,7 +226,10 @@ def alerts(
         where.append("alerts.status = 'pending'")
     if watch_name:
         where.append("alerts.watch = ?")
-        args.append(config.watch(watch_name).name if config.watches else watch_name)
+        # A configured watch by any capitalisation; a name no longer configured still
+        # lists the alerts it raised before it was removed.
+        known = {w.name.casefold(): w.name for w in config.watches}
+        args.append(known.get(watch_name.casefold(), watch_name))
     if since:
         where.append("alerts.created_at >= ?")
         args.append(since)

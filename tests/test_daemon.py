@@ -391,6 +391,8 @@ def test_alert_commands(tmp_path, demo_server):
         )
         assert pending.returncode == 0 and "Sergei Lavrov" in pending.stdout
         assert not re.search(r"#\d+ Khaled Meshal ·", pending.stdout), pending.stdout
+        gone = run_newswatch("--config", str(config_dir), "alerts", "--watch", "Nobody")
+        assert gone.returncode == 0 and "no alerts" in gone.stdout, gone.stderr
         later = run_newswatch("--config", str(config_dir), "alerts", "--since", "2099-01-01")
         assert later.returncode == 0 and "no alerts" in later.stdout
         bad = run_newswatch("--config", str(config_dir), "alerts", "--since", "yesterday")
