@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import click
@@ -350,6 +351,14 @@ class BadExport(click.ClickException):
 @click.option("--watch", "watch_name", help="Only articles this watch alerted on.")
 @click.option("--language", help="Only articles in this language (ISO 639-1, like en).")
 @click.option("--fields", help="Comma-separated fields (default: all; see the manifest).")
+@click.option(
+    "--dedupe",
+    type=click.Choice(["none", "cluster"]),
+    default="none",
+    show_default=True,
+    help="cluster: one article per story (the earliest published), the story's other "
+    "URLs in cluster_urls.",
+)
 @pass_context
 def export(
     ctx: Context,
@@ -362,6 +371,7 @@ def export(
     watch_name: str | None,
     language: str | None,
     fields: str | None,
+    dedupe: str,
 ) -> None:
     """Export articles to TARGET (a file, or - for stdout) with a manifest beside it."""
     from importlib.metadata import version
@@ -379,7 +389,13 @@ def export(
 
     config = ctx.config()
     filters = ExportFilter(
-        since=since, until=until, sources=sources, query=query, watch=watch_name, language=language
+        since=since,
+        until=until,
+        sources=sources,
+        query=query,
+        watch=watch_name,
+        language=language,
+        dedupe=None if dedupe == "none" else dedupe,
     )
     try:
         fmt = format_for(target, fmt)
@@ -413,14 +429,89 @@ def export(
 
 
 @main.command()
+@click.argument("article_id", type=int)
+@pass_context
+def cluster(ctx: Context, article_id: int) -> None:
+    """The story ARTICLE_ID belongs to: every outlet and URL that carried it, earliest first."""
+    from pipelines.clusters import cluster_members
+
+    db = _database(ctx)
+    row = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    if row is None:
+        raise click.ClickException(f"no article has the id {article_id}")
+    members = cluster_members(db, row[0])
+    articles = len({m["article_id"] for m in members})
+    listing = table(
+        "",
+        "article",
+        "outlet",
+        "published",
+        "first seen",
+        "url",
+        title=f"Story {row[0]}: {articles} article{'s' if articles != 1 else ''}, "
+        f"{len(members)} URL{'s' if len(members) != 1 else ''}",
+    )
+    for index, member in enumerate(members):
+        marks = "first" if index == 0 else ("copy" if member["copy"] else "")
+        if member["article_id"] == article_id and not member["copy"]:
+            marks = f"{marks} ◀".strip()
+        listing.add_row(
+            marks,
+            f"#{member['article_id']}",
+            member["outlet"],
+            member["published"] or "",
+            member["seen"],
+            member["url"],
+        )
+    console.print(listing)
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.option("--diff", "show_diff", is_flag=True, help="Show what changed between versions.")
+@pass_context
+def history(ctx: Context, article_id: int, show_diff: bool) -> None:
+    """The versions of article ARTICLE_ID (rechecked sources keep every changed text)."""
+    from rich.markup import escape
+
+    from pipelines.history import UnknownArticle, article_versions, diff
+
+    db = _database(ctx)
+    try:
+        versions = article_versions(db, article_id)
+    except UnknownArticle as exc:
+        raise click.ClickException(str(exc)) from None
+    listing = table("version", "fetched", "words", "title", title=f"Article {article_id}")
+    for v in versions:
+        label = f"{v['version']} (current)" if v["current"] else str(v["version"])
+        listing.add_row(label, v["fetched_at"], str(v["words"]), v["title"] or "")
+    console.print(listing)
+    if len(versions) == 1:
+        click.echo("one version: the text has not changed since it was first fetched")
+    if not show_diff:
+        return
+    styles = {"+": "green", "-": "red", "@": "cyan"}
+    for old, new in pairwise(versions):
+        console.print()
+        for line in diff(old, new):
+            style = "bold" if line.startswith(("+++", "---")) else styles.get(line[:1])
+            text = escape(line)
+            console.print(f"[{style}]{text}[/{style}]" if style else text, highlight=False)
+
+
+def _database(ctx: Context):
+    """The configured database, opened for reading commands (migrated if needed)."""
+    try:
+        return open_database(ctx.config().storage.database)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
 @pass_context
 def stats(ctx: Context) -> None:
     """Articles by source, language and month."""
-    config = ctx.config()
-    try:
-        db = open_database(config.storage.database)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    db = _database(ctx)
     total = db["articles"].count
     console.print(
         f"{total} articles, {db['sightings'].count} sightings, {db['alerts'].count} alerts"

@@ -65,6 +65,13 @@ class ExtractSettings:
 
 
 @dataclass(frozen=True)
+class DedupeSettings:
+    # Articles whose texts are at least this similar (estimated Jaccard similarity of
+    # their 5-word shingles) are one story: one cluster, one alert per watch.
+    threshold: float = 0.4
+
+
+@dataclass(frozen=True)
 class DaemonSettings:
     """How `newswatch run` schedules crawls and delivers alerts (all in seconds)."""
 
@@ -88,6 +95,7 @@ class Source:
     schedule: Schedule = field(default_factory=lambda: parse_schedule("1h"))
     max_pages: int = 1000
     enabled: bool = True
+    recheck: float = 0.0  # seconds: articles published this recently are fetched again
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class Config:
     extract: ExtractSettings
     sources: tuple[Source, ...]
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     watches: tuple[Watch, ...] = ()
 
     def watch(self, name: str) -> Watch:
@@ -123,6 +132,8 @@ _INTERVAL = re.compile(r"(\d+)([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+# Below this, the LSH bands (pipelines.neardup) would miss most pairs at the threshold.
+MIN_THRESHOLD = 0.4
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
@@ -183,7 +194,7 @@ def load_config(directory: str | Path) -> Config:
         )
     settings = _read_toml(directory / SETTINGS_FILE, required=False)
     sources = _sources(_read_toml(directory / SOURCES_FILE, required=True))
-    storage, crawl, extract, daemon = _settings(settings, directory)
+    storage, crawl, extract, daemon, dedupe = _settings(settings, directory)
     from config.watchlist import load_watchlist
 
     return Config(
@@ -193,6 +204,7 @@ def load_config(directory: str | Path) -> Config:
         extract=extract,
         sources=sources,
         daemon=daemon,
+        dedupe=dedupe,
         watches=load_watchlist(directory, {s.name for s in sources}),
     )
 
@@ -281,8 +293,8 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _settings(
     data: dict[str, Any], directory: Path
-) -> tuple[StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings]:
-    top = _Table(data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon"})
+) -> tuple[StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings, DedupeSettings]:
+    top = _Table(data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon", "dedupe"})
     storage = _Table(
         top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database", "archive_html"}
     )
@@ -331,10 +343,24 @@ def _settings(
             for key in DaemonSettings.__dataclass_fields__
         }
     )
+    dedupe = _Table(
+        top.get("dedupe", dict, {}),
+        f"{SETTINGS_FILE}: [dedupe]",
+        set(DedupeSettings.__dataclass_fields__),
+    )
+    threshold = dedupe.number("threshold", DedupeSettings.threshold, MIN_THRESHOLD)
+    if threshold > 1:
+        raise dedupe.fail("threshold", f"must be at most 1 (identical texts), got {threshold}")
     storage_settings = StorageSettings(
         database=database, archive_html=storage.get("archive_html", bool, False)
     )
-    return storage_settings, crawl_settings, extract_settings, daemon_settings
+    return (
+        storage_settings,
+        crawl_settings,
+        extract_settings,
+        daemon_settings,
+        DedupeSettings(threshold=float(threshold)),
+    )
 
 
 _SOURCE_KEYS = set(Source.__dataclass_fields__)
@@ -389,6 +415,7 @@ def _source(table: _Table) -> Source:
         schedule=table.parsed("schedule", lambda v: parse_schedule(_text(v)), parse_schedule("1h")),
         max_pages=table.number("max_pages", 1000, 1, integer=True),
         enabled=table.get("enabled", bool, True),
+        recheck=table.parsed("recheck", parse_duration, 0.0),
     )
 
 

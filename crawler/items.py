@@ -20,12 +20,17 @@ class ArticlePage:
     hints: dict[str, Any] = field(default_factory=dict)
     # The response's headers, as (name, value) pairs, for the raw-page archive.
     headers: list[tuple[str, str]] = field(default_factory=list)
+    # Validators, saved so a recheck of the article can be a conditional GET.
+    etag: str | None = None
+    last_modified: str | None = None
+    # Set when the page is a stored article fetched again (`recheck`): its id.
+    recheck: int | None = None
     # Filled in by the pipelines.
     article: Any = None
     article_id: int | None = None
 
     def __repr__(self) -> str:  # Scrapy logs items; never dump the body
-        return f"<ArticlePage {self.status} {self.url}>"
+        return f"<ArticlePage {self.status} {self.url}{' recheck' if self.recheck else ''}>"
 
 
 @dataclass

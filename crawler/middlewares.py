@@ -77,24 +77,26 @@ class IncrementalMiddleware(StoreMiddleware):
 
 
 class ConditionalGetMiddleware(StoreMiddleware):
-    """Sends the saved ETag and Last-Modified with feeds, sitemaps and fronts.
+    """Sends the saved ETag and Last-Modified with feeds, sitemaps, fronts and rechecks.
 
-    On 304 Not Modified the saved body is put back on the response, so the
-    spider still reads its links: a run killed before fetching them all
-    catches up next time even though the feed has not changed.
+    On 304 Not Modified a listing's saved body is put back on the response, so
+    the spider still reads its links: a run killed before fetching them all
+    catches up next time even though the feed has not changed. A recheck's 304
+    reaches the spider as it is: the stored article is current.
     """
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("nw_conditional"):
             return
         etag, last_modified, body = self.store.validators(request.url)
-        if body is None:
+        if body is None and request.meta.get("nw_kind") != "recheck":
             return
         if etag:
             request.headers[b"If-None-Match"] = etag
         if last_modified:
             request.headers[b"If-Modified-Since"] = last_modified
-        request.meta["nw_saved_body"] = body
+        if body is not None:
+            request.meta["nw_saved_body"] = body
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304 and "nw_saved_body" in request.meta:

@@ -23,10 +23,11 @@ def results_table(results: Iterable[RunResult]) -> Table:
         "status",
         "fetched",
         "new",
+        "updated",
         "duplicates",
         "skipped",
         "errors",
-        "unchanged feeds",
+        "not modified",
         title="Crawl summary",
     )
     for r in results:
@@ -36,6 +37,7 @@ def results_table(results: Iterable[RunResult]) -> Table:
             status,
             str(r.pages_fetched),
             str(r.articles_new),
+            str(r.updated),
             str(r.duplicates),
             str(r.skipped),
             str(r.errors),

@@ -39,6 +39,7 @@ class RunResult:
     skipped: int = 0
     errors: int = 0
     not_modified: int = 0
+    updated: int = 0
     run_id: int | None = None
 
     @property

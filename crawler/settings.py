@@ -66,4 +66,6 @@ def crawl_settings(config: Config, source: Source) -> dict[str, Any]:
         "NEWSWATCH_MAX_PAGES": source.max_pages,
         "NEWSWATCH_MIN_WORDS": config.extract.min_words,
         "NEWSWATCH_EXTRACT_WORKERS": config.extract.workers,
+        "NEWSWATCH_CLUSTER_THRESHOLD": config.dedupe.threshold,
+        "NEWSWATCH_RECHECK": source.recheck,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -19,6 +19,7 @@ from crawler.discovery import DiscoveryError, Link, feed_links, sitemap_links
 from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.middlewares import AlreadyCollected, PageBudgetSpent
 from crawler.urls import canonical_url, same_site
+from pipelines.storage import Store
 
 # Feeds and fronts are revalidated every run; article pages are never cached.
 _REVALIDATE = {"Cache-Control": "max-age=0"}
@@ -49,6 +50,15 @@ class SourceSpider(scrapy.Spider):
             yield self._listing(url, "sitemap", self.parse_sitemap)
         for url in self.source.start_urls:
             yield self._listing(url, "front", self.parse_front)
+        if self.source.recheck:
+            since = datetime.now(UTC) - timedelta(seconds=self.source.recheck)
+            store = Store.acquire(self.settings["NEWSWATCH_DB_PATH"])
+            try:
+                due = store.recheck_due(self.source.name, since.isoformat(timespec="seconds"))
+            finally:
+                store.release()
+            for article_id, url in due:
+                yield self._recheck(article_id, url)
 
     def _listing(self, url: str, kind: str, callback, depth: int = 0) -> scrapy.Request:
         return scrapy.Request(
@@ -78,6 +88,23 @@ class SourceSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.failed,
             meta={"nw_kind": "article", "nw_hints": hints, "dont_cache": True},
+        )
+
+    def _recheck(self, article_id: int, url: str) -> scrapy.Request:
+        """A stored article fetched again, conditionally: a 304 costs the site nothing."""
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.failed,
+            headers=_REVALIDATE,
+            meta={
+                "nw_kind": "recheck",
+                "nw_recheck": article_id,
+                "nw_conditional": True,
+                "handle_httpstatus_list": [304],
+                "dont_cache": True,
+            },
+            dont_filter=True,
         )
 
     def _listed(self, response: Response, kind: str, links: int) -> ListingPage:
@@ -157,6 +184,9 @@ class SourceSpider(scrapy.Spider):
                 for name, values in response.headers.items()
                 for value in values
             ],
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            recheck=response.meta.get("nw_recheck"),
         )
 
     def failed(self, failure: Failure) -> Iterator[FailedPage]:

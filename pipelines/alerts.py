@@ -3,8 +3,12 @@
 Matching follows a cursor over `articles.id`, kept in the `state` table and moved
 in the same transaction as the alerts it produced, so a crash can neither lose
 nor repeat an alert; the unique (watch, article_id) index makes repeats
-impossible in any case. A watch only alerts on articles fetched after it first
-appeared in the watchlist; `backfill` runs it over older ones on request.
+impossible in any case. A watch alerts once per story: not again for another
+article of the same near-duplicate cluster. Updated articles follow a second
+cursor, over `article_versions.id`: a watched name the update brought in (absent
+from the text it replaced) alerts for that update. A watch only alerts on
+articles fetched after it first appeared in the watchlist; `backfill` runs it
+over older ones on request.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from sqlite_utils import Database
 
 from config import Watch, redact
 from config.watchlist import terms_of
+from pipelines.clusters import other_outlets
 from pipelines.matcher import Hit, Matcher
 
 log = structlog.get_logger("newswatch.alerts")
 
 CURSOR_KEY = "alerts_matched_through"
-ARTICLE_COLUMNS = "id, url, source, title, published, fetched_at, text"
+UPDATES_CURSOR_KEY = "alerts_updates_matched_through"
+ARTICLE_COLUMNS = "id, url, source, title, published, fetched_at, text, cluster_id"
 
 # What a notifier answers: for each URL, None when sent, or the reason it failed.
 Notifier = Callable[[Sequence[str], str, str], dict[str, str | None]]
@@ -68,38 +74,61 @@ def match_new_articles(
     matcher: Matcher | None = None,
     batch: int = 500,
 ) -> int:
-    """Match the articles stored since the last call; returns the number of alerts created."""
+    """Match the articles stored or updated since the last call; returns the alerts created."""
     if not watches:
         return 0
     matcher = matcher or Matcher(terms_of(w) for w in watches)
     by_name = {w.name: w for w in watches}
     since = {w.name: get_state(db, f"watch_since:{w.name.casefold()}") or now for w in watches}
+
+    def wanted(watch: Watch, article: Mapping, fetched_at: str) -> bool:
+        if watch.sources and article["source"] not in watch.sources:
+            return False
+        return fetched_at >= since[watch.name]
+
     created = 0
-    while True:
-        cursor = int(get_state(db, CURSOR_KEY) or 0)
-        rows = db.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id > ? ORDER BY id LIMIT ?",
-            [cursor, batch],
-        ).fetchall()
-        if not rows:
-            return created
+    while rows := _after(db, CURSOR_KEY, f"SELECT {ARTICLE_COLUMNS} FROM articles", batch):
         with db.atomic():
-            for row in rows:
-                article = dict(
-                    zip(
-                        ("id", "url", "source", "title", "published", "fetched_at", "text"),
-                        row,
-                        strict=True,
-                    )
-                )
+            for article in rows:
                 for hit in _article_hits(matcher, article):
                     watch = by_name[hit.watch]
-                    if watch.sources and article["source"] not in watch.sources:
-                        continue
-                    if article["fetched_at"] < since[watch.name]:
-                        continue
-                    created += _record(db, watch, article["id"], hit, now, status="pending")
-            set_state(db, CURSOR_KEY, str(rows[-1][0]))
+                    if wanted(watch, article, article["fetched_at"]):
+                        created += _record(db, watch, article, hit, now, status="pending")
+            set_state(db, CURSOR_KEY, str(rows[-1]["id"]))
+    # Updates: the text each version was replaced by, against the version itself.
+    updates = (
+        "SELECT v.id, v.article_id, v.version, v.title AS old_title, v.text AS old_text, "
+        "coalesce(n.title, a.title) AS title, coalesce(n.text, a.text) AS text, "
+        "coalesce(n.fetched_at, a.updated_at) AS updated_at, "
+        "a.url, a.source, a.published, a.cluster_id "
+        "FROM article_versions v JOIN articles a ON a.id = v.article_id "
+        "LEFT JOIN article_versions n ON n.article_id = v.article_id AND n.version = v.version + 1"
+    )
+    while rows := _after(db, UPDATES_CURSOR_KEY, updates, batch, table="v"):
+        with db.atomic():
+            for update in rows:
+                before = {
+                    h.watch
+                    for h in _article_hits(
+                        matcher, {"title": update["old_title"], "text": update["old_text"]}
+                    )
+                }
+                article = {**update, "id": update["article_id"]}
+                for hit in _article_hits(matcher, article):
+                    watch = by_name[hit.watch]
+                    if hit.watch not in before and wanted(watch, article, update["updated_at"]):
+                        created += _record(
+                            db, watch, article, hit, now, "pending", version=update["version"] + 1
+                        )
+            set_state(db, UPDATES_CURSOR_KEY, str(rows[-1]["id"]))
+    return created
+
+
+def _after(db: Database, key: str, select: str, batch: int, table: str = "") -> list[dict]:
+    """The next `batch` rows of `select` past the cursor `key` (over the rows' `id`)."""
+    column = f"{table}.id" if table else "id"
+    cursor = int(get_state(db, key) or 0)
+    return list(db.query(f"{select} WHERE {column} > ? ORDER BY {column} LIMIT ?", [cursor, batch]))
 
 
 def backfill(
@@ -118,7 +147,7 @@ def backfill(
         for row in db.query(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {where}", args):
             for hit in _article_hits(matcher, row):
                 created += _record(
-                    db, watch, row["id"], hit, now, status="pending" if notify else "recorded"
+                    db, watch, row, hit, now, status="pending" if notify else "recorded"
                 )
     return created
 
@@ -128,19 +157,47 @@ def _article_hits(matcher: Matcher, article: Mapping) -> list[Hit]:
     return matcher.hits(f"{article['title'] or ''}\n\n{article['text']}")
 
 
-def _record(db: Database, watch: Watch, article_id: int, hit: Hit, now: str, status: str) -> int:
+def _record(
+    db: Database,
+    watch: Watch,
+    article: Mapping,
+    hit: Hit,
+    now: str,
+    status: str,
+    version: int | None = None,
+) -> int:
+    """Record one alert, unless the watch already alerted on this article's story."""
+    article_id, cluster_id = article["id"], article["cluster_id"]
+    if cluster_id is not None:
+        earlier = db.execute(
+            "SELECT alerts.article_id FROM alerts JOIN articles ON articles.id = alerts.article_id "
+            "WHERE alerts.watch = ? AND articles.cluster_id = ? LIMIT 1",
+            [watch.name, cluster_id],
+        ).fetchone()
+        if earlier is not None:
+            if earlier[0] != article_id:
+                log.info(
+                    "alert_same_story",
+                    watch=watch.name,
+                    article_id=article_id,
+                    cluster_id=cluster_id,
+                    alerted_article_id=earlier[0],
+                )
+            return 0
     if status == "pending" and not watch.notify:
         status = "recorded"  # nowhere to send it: kept for `newswatch alerts`
     cursor = db.execute(
         "INSERT OR IGNORE INTO alerts (watch, article_id, matched, found, snippet, created_at, "
-        "status, attempts, delivered_to) VALUES (?, ?, ?, ?, ?, ?, ?, 0, '[]')",
-        [watch.name, article_id, hit.matched, hit.found, hit.snippet, now, status],
+        "status, attempts, delivered_to, version) VALUES (?, ?, ?, ?, ?, ?, ?, 0, '[]', ?)",
+        [watch.name, article_id, hit.matched, hit.found, hit.snippet, now, status, version],
     )
     if cursor.rowcount:
         log.info(
             "alert_created",
             watch=watch.name,
             article_id=article_id,
+            cluster_id=cluster_id,
+            version=version,
             matched=hit.matched,
             found=hit.found,
             status=status,
@@ -171,7 +228,7 @@ def deliver_pending(
         )
     )
     sent = failed = 0
-    for row in rows:
+    for row in _with_outlets(db, rows):
         watch = by_name[row["watch"]]
         title, body = instant_message(watch.name, row)
         ok = _deliver(db, [row], watch, title, body, now, retry, notifier)
@@ -198,7 +255,7 @@ def deliver_digest(
     )
     if not rows:
         return True
-    title, body = digest_message(watch.name, rows)
+    title, body = digest_message(watch.name, _with_outlets(db, rows))
     return _deliver(db, rows, watch, title, body, now, retry, notifier or send)
 
 
@@ -261,11 +318,26 @@ def _deliver(
     return not errors
 
 
+def _with_outlets(db: Database, rows: list[dict]) -> list[dict]:
+    """The rows, each with the other outlets that carried its story (as of now)."""
+    return [{**row, "outlets": other_outlets(db, row["article_id"])} for row in rows]
+
+
+def _updated(row: Mapping) -> str:
+    return f" (updated, version {row['version']})" if row.get("version") else ""
+
+
+def _carried(row: Mapping) -> str:
+    outlets = row.get("outlets") or []
+    return f"Also carried by: {', '.join(outlets)}\n" if outlets else ""
+
+
 def instant_message(watch: str, row: Mapping) -> tuple[str, str]:
-    title = f"newswatch: {watch} in “{row['title'] or row['url']}”"
+    title = f"newswatch: {watch} in “{row['title'] or row['url']}”{_updated(row)}"
     body = (
         f"{row['snippet']}\n\n"
         f"Source: {row['source']} · Published: {row['published'] or 'undated'}\n"
+        f"{_carried(row)}"
         f"{row['url']}\n\n(matched “{row['found']}” for the watch {watch})"
     )
     return title, body
@@ -274,8 +346,10 @@ def instant_message(watch: str, row: Mapping) -> tuple[str, str]:
 def digest_message(watch: str, rows: Sequence[Mapping]) -> tuple[str, str]:
     title = f"newswatch digest: {watch}, {len(rows)} new article{'s' if len(rows) > 1 else ''}"
     items = [
-        f"• {row['title'] or row['url']} ({row['source']}, {row['published'] or 'undated'})\n"
+        f"• {row['title'] or row['url']}{_updated(row)} "
+        f"({row['source']}, {row['published'] or 'undated'})\n"
         f"  {row['url']}\n  {row['snippet']}"
+        + (f"\n  {_carried(row).strip()}" if row.get("outlets") else "")
         for row in rows
     ]
     return title, "\n\n".join(items)

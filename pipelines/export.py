@@ -43,10 +43,14 @@ FIELDS: dict[str, str] = {
     "text": "the extracted main text, without boilerplate",
     "word_count": "words in text",
     "sightings": "other URLs the same text was seen at (syndicated copies, mirrors)",
+    "cluster_id": "the story it belongs to: articles with nearly the same text share it "
+    "(the id of the story's first stored article)",
+    "cluster_urls": "every other URL the story was seen at (other articles and their copies)",
+    "updated_at": "when a recheck last found a changed text (null: never updated)",
     "watches": "names of the watches that alerted on it",
 }
-LIST_FIELDS = {"authors", "sightings", "watches"}
-TIMESTAMPS = {"published", "fetched_at"}
+LIST_FIELDS = {"authors", "sightings", "cluster_urls", "watches"}
+TIMESTAMPS = {"published", "fetched_at", "updated_at"}
 FORMATS = ("jsonl", "csv", "parquet", "warc")
 ROW_GROUP = 5_000  # rows per Parquet row group: about 25 MB of text for typical articles
 
@@ -63,6 +67,7 @@ class ExportFilter:
     query: str | None = None
     watch: str | None = None
     language: str | None = None
+    dedupe: str | None = None  # "cluster": one article per story, the earliest published
 
 
 @dataclass
@@ -148,12 +153,24 @@ def _where(filters: ExportFilter) -> tuple[str, list[Any]]:
     if filters.query:
         clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         args.append(filters.query)
-    return " AND ".join(clauses), args
+    where = " AND ".join(clauses)
+    if filters.dedupe == "cluster":
+        # Of each story's matching articles, the earliest published (ids only are sorted).
+        where += (
+            " AND a.id IN (SELECT id FROM (SELECT a.id, row_number() OVER (PARTITION BY "
+            f"a.cluster_id ORDER BY {moment}, a.id) AS n FROM articles a WHERE {where}) "
+            "WHERE n = 1)"
+        )
+        args = args + args
+    return where, args
 
 
 _COLUMNS = {
     "sightings": "(SELECT json_group_array(url) FROM sightings s "
     "WHERE s.article_id = a.id AND s.url != a.url) AS sightings",
+    "cluster_urls": "(SELECT json_group_array(s.url) FROM articles b "
+    "JOIN sightings s ON s.article_id = b.id "
+    "WHERE b.cluster_id = a.cluster_id AND s.url != a.url) AS cluster_urls",
     "watches": "(SELECT json_group_array(DISTINCT watch) FROM alerts w "
     "WHERE w.article_id = a.id) AS watches",
 }
@@ -272,9 +289,9 @@ def write_parquet(rows: Iterable[dict], path: Path, fields: Sequence[str]) -> No
 
     types = {
         "id": pa.int64(),
+        "cluster_id": pa.int64(),
         "word_count": pa.int32(),
-        "published": pa.timestamp("us", tz="UTC"),
-        "fetched_at": pa.timestamp("us", tz="UTC"),
+        **{name: pa.timestamp("us", tz="UTC") for name in TIMESTAMPS},
         **{name: pa.list_(pa.string()) for name in LIST_FIELDS},
     }
     schema = pa.schema([(f, types.get(f, pa.string())) for f in fields])

@@ -20,7 +20,8 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.urls import canonical_url, same_site
 from pipelines.dates import parse_date, structured_date
-from pipelines.textnorm import text_hash, word_count
+from pipelines.neardup import signature
+from pipelines.textnorm import normalise_text, text_hash, word_count
 
 # Containers whose class or id names boilerplate: removed before trafilatura runs,
 # because it keeps some of them (captions, standfirst-like teasers, bylines).
@@ -57,6 +58,7 @@ class Article:
     site_name: str | None = None
     word_count: int = 0
     text_hash: str = ""
+    minhash: bytes = b""  # the near-duplicate signature (pipelines.neardup)
 
     def as_row(self) -> dict:
         row = asdict(self)
@@ -145,6 +147,7 @@ def examine_page(
     published = not_in_future(published, now)
     if published is None:
         published_from = None
+    normalised = normalise_text(body)
     return Article(
         url=page_url,
         text=body,
@@ -156,7 +159,8 @@ def examine_page(
         description=_clean(doc.description),
         site_name=_clean(doc.sitename),
         word_count=words,
-        text_hash=text_hash(body),
+        text_hash=text_hash(body, normalised=normalised),
+        minhash=signature(body, normalised=normalised),
     )
 
 

@@ -100,8 +100,8 @@ class ExtractPipeline:
             self.pooled = False
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticlePage):
-            return item
+        if not isinstance(item, ArticlePage) or item.status == 304:
+            return item  # a 304 is a recheck answered "not modified": nothing to extract
         args = (item.body, item.url, item.content_type, self.min_words)
         if not self.pooled:
             result = examine(*args)

@@ -10,6 +10,9 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from pipelines.clusters import find_cluster, index_bands
+from pipelines.neardup import DEFAULT_THRESHOLD, signature
+
 migrations = Migrations("newswatch")
 
 
@@ -161,3 +164,61 @@ def m003_raw_pages(db: Database) -> None:
 def m004_alerts_by_article(db: Database) -> None:
     # Exports list each article's watches: without this index every article scans alerts.
     db["alerts"].create_index(["article_id"])
+
+
+@migrations()
+def m005_clusters_and_versions(db: Database) -> None:
+    # Near-duplicate clusters: each article's MinHash signature and cluster, and
+    # the LSH band index that finds an article's candidates without a scan.
+    db["articles"].add_column("minhash", bytes)
+    db["articles"].add_column("cluster_id", int)
+    db["articles"].add_column("updated_at", str)
+    db["articles"].create_index(["cluster_id"])
+    db.execute(
+        "CREATE TABLE lsh_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+        "PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    # Only a new title or text re-indexes an article for full-text search; the
+    # stock trigger would do it for any column (a cluster id, a timestamp).
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN\n"
+        "  INSERT INTO articles_fts (articles_fts, rowid, title, text) "
+        "VALUES('delete', old.rowid, old.title, old.text);\n"
+        "  INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);\n"
+        "END"
+    )
+    # Earlier texts of updated articles; the current one stays in `articles`.
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "fetched_at": str,
+            "title": str,
+            "text": str,
+            "text_hash": str,
+        },
+        pk="id",
+        not_null={"article_id", "version", "fetched_at", "text", "text_hash"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+    # An alert fired by an update names the version it was found in.
+    db["alerts"].add_column("version", int)
+    db["crawl_runs"].add_column("updated", int)
+    # Articles stored before clustering existed: signed and clustered in id order,
+    # a thousand texts in memory at a time.
+    last = 0
+    while batch := db.execute(
+        "SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT 1000", [last]
+    ).fetchall():
+        for article_id, text in batch:
+            sig = signature(text)
+            found = find_cluster(db, sig, DEFAULT_THRESHOLD)
+            db.execute(
+                "UPDATE articles SET minhash = ?, cluster_id = ? WHERE id = ?",
+                [sig, found[0] if found else article_id, article_id],
+            )
+            index_bands(db, article_id, sig)
+        last = batch[-1][0]

@@ -20,10 +20,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pipelines.clusters import find_cluster, index_bands
+from pipelines.neardup import DEFAULT_THRESHOLD, signature
 from pipelines.schema import migrations
 
 # Outcomes of a page that mean "handled": its URL is not fetched again.
-SETTLED_OUTCOMES = ("stored", "duplicate", "skipped")
+SETTLED_OUTCOMES = ("stored", "duplicate", "skipped", "updated", "unchanged", "not_modified")
 
 
 class StorageError(Exception):
@@ -233,13 +235,33 @@ class Store:
         return row[0] if row else ""
 
     # Writes.
-    def save_article(self, article: Mapping[str, Any], *, source: str, now: str) -> int:
+    def save_article(
+        self,
+        article: Mapping[str, Any],
+        *,
+        source: str,
+        now: str,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> int:
+        """Store a new article in the cluster of its nearest stored article, or a new one."""
         row = {**article, "source": source, "fetched_at": now}
         row["authors"] = json.dumps(list(row.get("authors") or []), ensure_ascii=False)
+        row["minhash"] = row.get("minhash") or signature(row["text"])
         with self.write() as db:
+            found = find_cluster(db, row["minhash"], threshold)
+            row["cluster_id"] = found[0] if found else None
             article_id = _insert(db, "articles", row)
+            if found is None:
+                db.execute("UPDATE articles SET cluster_id = id WHERE id = ?", [article_id])
+            index_bands(db, article_id, row["minhash"])
             self._sight(db, article_id, row["url"], source, now)
         return article_id
+
+    def cluster_of(self, article_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT cluster_id FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        return row[0] if row else None
 
     def replace_article(
         self, article_id: int, article: Mapping[str, Any], *, source: str, now: str
@@ -261,6 +283,67 @@ class Store:
                 [f"same article as {row['url']}", article_id],
             )
         return replaced
+
+    def recheck_due(self, source: str, since: str) -> list[tuple[int, str]]:
+        """(id, url) of the source's articles published (or, undated, fetched) since `since`."""
+        return self.db.execute(
+            "SELECT id, url FROM articles "
+            "WHERE source = ? AND coalesce(published, fetched_at) >= ? ORDER BY id",
+            [source, since],
+        ).fetchall()
+
+    def update_article(
+        self, article_id: int, article: Mapping[str, Any], *, now: str
+    ) -> int | None:
+        """Make a rechecked page's text the article's current one, if it changed beyond spacing.
+
+        The text it replaces is kept in `article_versions`; the article keeps its id,
+        URL, cluster and publication date. Returns the new current version's number
+        (2 for the first update), or None when the text is unchanged.
+        """
+        with self.write() as db:
+            current = db.execute(
+                "SELECT title, text, text_hash, coalesce(updated_at, fetched_at) "
+                "FROM articles WHERE id = ?",
+                [article_id],
+            ).fetchone()
+            if current is None or " ".join(current[1].split()) == " ".join(article["text"].split()):
+                return None
+            version = (
+                1
+                + db.execute(
+                    "SELECT count(*) FROM article_versions WHERE article_id = ?", [article_id]
+                ).fetchone()[0]
+            )
+            _insert(
+                db,
+                "article_versions",
+                {
+                    "article_id": article_id,
+                    "version": version,
+                    "fetched_at": current[3],
+                    "title": current[0],
+                    "text": current[1],
+                    "text_hash": current[2],
+                },
+            )
+            minhash = article.get("minhash") or signature(article["text"])
+            db.execute(
+                "UPDATE articles SET title = coalesce(?, title), text = ?, text_hash = ?, "
+                "word_count = ?, minhash = ?, updated_at = ? WHERE id = ?",
+                [
+                    article.get("title"),
+                    article["text"],
+                    article["text_hash"],
+                    article.get("word_count"),
+                    minhash,
+                    now,
+                    article_id,
+                ],
+            )
+            # Copies of the new text find the story too; the old keys stay for copies of the old.
+            index_bands(db, article_id, minhash)
+        return version + 1
 
     def add_sighting(self, article_id: int, url: str, *, source: str, now: str) -> None:
         with self.write() as db:

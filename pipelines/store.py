@@ -19,6 +19,7 @@ from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.spiders import now_iso
 from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
+from pipelines.neardup import DEFAULT_THRESHOLD
 from pipelines.storage import StorageError, Store, stored_in_run
 
 log = structlog.get_logger("newswatch.pipelines")
@@ -73,8 +74,8 @@ class DedupePipeline(_StoreUser):
     """
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticlePage):
-            return item
+        if not isinstance(item, ArticlePage) or item.recheck is not None:
+            return item  # a recheck updates its own article: never a duplicate of it
         article = item.article
         try:
             existing = self.store.article_at(article.url)
@@ -103,6 +104,7 @@ class StorePipeline(_StoreUser):
     def __init__(self, crawler: Crawler, db_path: str, source: str) -> None:
         super().__init__(crawler, db_path, source)
         self.archive = crawler.settings.getbool("NEWSWATCH_ARCHIVE_HTML")
+        self.threshold = crawler.settings.getfloat("NEWSWATCH_CLUSTER_THRESHOLD", DEFAULT_THRESHOLD)
         self.stats = crawler.stats
         self.log = log.bind(source=source)
         self.run_id: int | None = None
@@ -133,7 +135,9 @@ class StorePipeline(_StoreUser):
 
     def process_item(self, item: Any) -> Any:
         try:
-            if isinstance(item, ArticlePage):
+            if isinstance(item, ArticlePage) and item.recheck is not None:
+                self._store_recheck(item)
+            elif isinstance(item, ArticlePage):
                 self._store_article(item)
             elif isinstance(item, ListingPage):
                 self._record_listing(item)
@@ -151,12 +155,15 @@ class StorePipeline(_StoreUser):
             row = article.as_row()
             now = item.fetched_at
             if item.article_id is None:
-                item.article_id = self.store.save_article(row, source=item.source, now=now)
+                item.article_id = self.store.save_article(
+                    row, source=item.source, now=now, threshold=self.threshold
+                )
                 self.stats.inc_value("newswatch/articles_new")
                 self.log.info(
                     "article_stored",
                     url=article.url,
                     article_id=item.article_id,
+                    cluster_id=self.store.cluster_of(item.article_id),
                     title=article.title,
                     words=article.word_count,
                     published=article.published,
@@ -185,9 +192,49 @@ class StorePipeline(_StoreUser):
                 None,
                 now,
                 article_id=item.article_id,
+                etag=item.etag,
+                last_modified=item.last_modified,
             )
             self._archive(item)
             self.stats.inc_value("newswatch/pages_fetched")
+
+    def _store_recheck(self, item: ArticlePage) -> None:
+        """A stored article fetched again: a changed text becomes its next version."""
+        self.stats.inc_value("newswatch/pages_fetched")
+        self.stats.inc_value("newswatch/rechecked")
+        item.article_id = item.recheck
+        with self.store.write():
+            version = None
+            if item.status == 304:
+                self.stats.inc_value("newswatch/not_modified")
+                outcome = "not_modified"
+            else:
+                version = self.store.update_article(
+                    item.recheck, item.article.as_row(), now=item.fetched_at
+                )
+                outcome = "updated" if version else "unchanged"
+            self._page(
+                item.url,
+                item.source,
+                "article",
+                item.status,
+                outcome,
+                f"version {version}" if version else None,
+                item.fetched_at,
+                article_id=item.recheck,
+                etag=item.etag,
+                last_modified=item.last_modified,
+            )
+            if version:
+                self.stats.inc_value("newswatch/updated")
+                self._archive(item)
+        self.log.info(
+            "article_updated" if version else "article_rechecked",
+            url=item.url,
+            article_id=item.recheck,
+            version=version,
+            outcome=outcome,
+        )
 
     def _record_listing(self, item: ListingPage) -> None:
         self.stats.inc_value("newswatch/pages_fetched")
@@ -312,6 +359,7 @@ def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         "skipped": stats.get("newswatch/skipped", 0),
         "errors": stats.get("newswatch/errors", 0),
         "not_modified": stats.get("newswatch/not_modified", 0),
+        "updated": stats.get("newswatch/updated", 0),
     }
     if reason == "finished":
         status = "failed" if figures["errors"] and not figures["pages_fetched"] else "finished"

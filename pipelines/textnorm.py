@@ -15,9 +15,11 @@ def normalise_text(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def text_hash(text: str) -> str:
+def text_hash(text: str, *, normalised: str | None = None) -> str:
     """A fingerprint of the text, equal for copies differing only in spacing, case, punctuation."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    if normalised is None:
+        normalised = normalise_text(text)
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 # Chinese and Japanese are written without spaces: count two characters as a word.
