@@ -308,6 +308,7 @@ class Daemon:
             "reason",
             "pages_fetched",
             "articles_new",
+            "updated",
             "duplicates",
             "skipped",
             "errors",

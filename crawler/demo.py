@@ -114,10 +114,12 @@ def run_demo(directory: Path, console: Console) -> None:
     console.print(results_table(results))
     show_collection(config.storage.database, console, [w.name for w in config.watches])
     console.print(f"\nDone in {elapsed:.1f} s. Try next:")
+    story = _first_shared_story(config.storage.database)
     for command in (
         "sources",
         "watches",
         "alerts",
+        *([f"cluster {story}"] if story else []),
         'search "Lavrov"',
         'search "Машаль"',
         'search "NEAR(Lavrov Meshal, 5)"',
@@ -126,6 +128,17 @@ def run_demo(directory: Path, console: Console) -> None:
     console.print(
         f"  sqlite3 {config.storage.database} 'SELECT * FROM crawl_runs'", highlight=False
     )
+
+
+def _first_shared_story(database: Path) -> int | None:
+    db = open_database(database, migrate=False)
+    try:
+        row = db.execute(
+            "SELECT cluster_id FROM articles GROUP BY cluster_id HAVING count(*) > 1 LIMIT 1"
+        ).fetchone()
+    finally:
+        db.close()
+    return row[0] if row else None
 
 
 def show_collection(database: Path, console: Console, watches: Sequence[str] = ()) -> None:
@@ -154,6 +167,21 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
         console.print(
             f"{len(tracked)} article(s) were seen at more than one URL (see `sightings`)."
         )
+
+        stories = table(
+            "story",
+            "articles",
+            "outlets",
+            "first published as",
+            title="Stories carried by more than one outlet (near-duplicates)",
+        )
+        for row in db.query(
+            "SELECT a.cluster_id, count(*) AS n, group_concat(coalesce(a.site_name, a.source), "
+            "', ') AS outlets, (SELECT title FROM articles WHERE id = a.cluster_id) AS title "
+            "FROM articles a GROUP BY a.cluster_id HAVING count(*) > 1 ORDER BY a.cluster_id"
+        ):
+            stories.add_row(str(row["cluster_id"]), str(row["n"]), row["outlets"], row["title"])
+        console.print(stories)
 
         alerts = table("watch", "matched", "article", title="Alerts (watchlist.toml)")
         alerted = set()

@@ -18,7 +18,8 @@ class ArticlePage:
     fetched_at: str
     # What the feed or sitemap said of it: {"published": ..., "published_from": "feed"}.
     hints: dict[str, Any] = field(default_factory=dict)
-    # The response's headers, as (name, value) pairs, for the raw-page archive.
+    # The response's headers, as (name, value) pairs, for the raw-page archive (only
+    # collected with [storage] archive_html).
     headers: list[tuple[str, str]] = field(default_factory=list)
     # Validators, saved so a recheck of the article can be a conditional GET.
     etag: str | None = None
@@ -27,6 +28,7 @@ class ArticlePage:
     recheck: int | None = None
     # Filled in by the pipelines.
     article: Any = None
+    nearest: Any = None  # pipelines.clusters.Nearest: the story the worker found
     article_id: int | None = None
 
     def __repr__(self) -> str:  # Scrapy logs items; never dump the body

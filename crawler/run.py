@@ -93,7 +93,15 @@ def _result(db: Database, source: Source, stats: StatsCollector) -> RunResult:
                 with db.atomic():
                     db["crawl_runs"].update(run_id, {**figures, "finished": now_iso()})
         return RunResult(source.name, run_id=run_id, **figures)
-    fields = ("pages_fetched", "articles_new", "duplicates", "skipped", "errors", "not_modified")
+    fields = (
+        "pages_fetched",
+        "articles_new",
+        "updated",
+        "duplicates",
+        "skipped",
+        "errors",
+        "not_modified",
+    )
     return RunResult(
         source.name, row["status"], row["reason"], run_id=run_id, **{k: row[k] or 0 for k in fields}
     )

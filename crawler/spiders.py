@@ -179,11 +179,14 @@ class SourceSpider(scrapy.Spider):
             content_type=content_type,
             fetched_at=now_iso(),
             hints=response.meta.get("nw_hints") or {},
+            # Only the raw-page archive uses them: not copied for every page otherwise.
             headers=[
                 (name.decode("latin-1"), value.decode("latin-1"))
                 for name, values in response.headers.items()
                 for value in values
-            ],
+            ]
+            if self.settings.getbool("NEWSWATCH_ARCHIVE_HTML")
+            else [],
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             recheck=response.meta.get("nw_recheck"),

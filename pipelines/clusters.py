@@ -8,41 +8,175 @@ never taken back: alerts and exports can rely on it.
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlite_utils import Database
+from pipelines.neardup import band_keys, similarities
 
-from pipelines.neardup import band_keys, similarity
+if TYPE_CHECKING:  # workers import this module: no sqlite-utils there
+    from sqlite_utils import Database
 
 # A story carried by hundreds of outlets still costs a bounded number of comparisons.
 MAX_CANDIDATES = 500
 
 
-def find_cluster(db: Database, sig: bytes, threshold: float) -> tuple[int, int, float] | None:
-    """(cluster_id, article_id, similarity) of the most similar stored article, if close enough."""
-    keys = band_keys(sig)
-    rows = db.execute(
-        "SELECT id, cluster_id, minhash FROM articles WHERE id IN "
-        f"(SELECT article_id FROM lsh_bands WHERE key IN ({', '.join('?' * len(keys))}) "
-        f"LIMIT {MAX_CANDIDATES})",
+# (cluster_id, article_id, similarity) of an article's best match.
+Match = tuple[int, int, float]
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """What an extraction worker found among the committed articles, for the store to finish.
+
+    `match` is the best match among the articles with ids up to `seen_through` (one
+    read snapshot); `keys` are the text's band keys, computed once.
+    """
+
+    match: Match | None
+    seen_through: int
+    keys: list[int]
+
+
+def find_cluster(
+    db: Database | sqlite3.Connection, sig: bytes, threshold: float, keys: list[int] | None = None
+) -> Match | None:
+    """The most similar stored article at or above the threshold, through the band index."""
+    keys = keys or band_keys(sig)
+    candidates = db.execute(
+        f"SELECT DISTINCT article_id FROM lsh_bands WHERE key IN ({', '.join('?' * len(keys))}) "
+        f"LIMIT {MAX_CANDIDATES}",
         keys,
     ).fetchall()
+    if not candidates:
+        return None
+    return _best(sig, _signatures(db, [c[0] for c in candidates]), threshold)
+
+
+class RecentArticles:
+    """The band keys and signatures of the last articles this process stored, in memory.
+
+    A worker's snapshot misses what was stored after it (the open batch, the items in
+    flight): those are looked up here instead of reading their rows back. Bounded to
+    `size` articles; anything older or stored by another process is read from the table.
+    """
+
+    def __init__(self, size: int = 2000) -> None:
+        self.size = size
+        self.entries: dict[int, tuple[int, bytes, list[int]]] = {}  # id -> cluster, sig, keys
+        self.bands: dict[int, list[int]] = {}  # key -> ids
+
+    def add(self, article_id: int, cluster_id: int, sig: bytes, keys: list[int]) -> None:
+        self.entries[article_id] = (cluster_id, sig, keys)
+        for key in keys:
+            self.bands.setdefault(key, []).append(article_id)
+        if len(self.entries) > self.size:
+            oldest = next(iter(self.entries))
+            for key in self.entries.pop(oldest)[2]:
+                ids = self.bands[key]
+                ids.remove(oldest)
+                if not ids:
+                    del self.bands[key]
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.bands.clear()
+
+    def find(
+        self, db: Database, sig: bytes, keys: list[int], threshold: float, after: int
+    ) -> Match | None:
+        """The best match among the articles stored after id `after`."""
+        last = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+        if last <= after:
+            return None
+        candidates = {i for key in keys for i in self.bands.get(key, ()) if i > after}
+        rows = [(i, *self.entries[i][:2]) for i in candidates]
+        # Stored by another process (or forgotten): read back, which is rare.
+        if any(i not in self.entries for i in range(after + 1, last + 1)):
+            unknown = [
+                row[0]
+                for row in db.execute("SELECT id FROM articles WHERE id > ?", [after])
+                if row[0] not in self.entries
+            ]
+            rows += _signatures(db, unknown) if unknown else []
+        return _best(sig, rows, threshold)
+
+
+def _signatures(db: Database | sqlite3.Connection, ids: list[int]) -> list[tuple]:
+    """(article_id, cluster_id, minhash) of the given articles."""
+    return db.execute(
+        "SELECT article_id, cluster_id, minhash FROM minhashes "
+        f"WHERE article_id IN ({', '.join('?' * len(ids))})",
+        ids,
+    ).fetchall()
+
+
+def better(a: Match | None, b: Match | None) -> Match | None:
+    """The more similar match; on a tie, the earlier article's."""
+    if a is None or b is None:
+        return a or b
+    return a if (a[2], -a[1]) >= (b[2], -b[1]) else b
+
+
+def _best(sig: bytes, rows: list[tuple], threshold: float) -> Match | None:
+    if not rows:
+        return None
+    scores = similarities(sig, [row[2] for row in rows])
     best = None
-    for article_id, cluster_id, minhash in rows:
-        if not minhash:
-            continue
-        score = similarity(sig, minhash)
-        if score >= threshold and (best is None or (score, -article_id) > (best[2], -best[1])):
-            best = (cluster_id or article_id, article_id, score)
+    for (article_id, cluster_id, _), score in zip(rows, scores.tolist(), strict=True):
+        if score >= threshold:
+            best = better(best, (cluster_id, article_id, score))
     return best
 
 
-def index_bands(db: Database, article_id: int, sig: bytes) -> None:
-    """Add the article's band keys to the index (an updated text adds its own as well)."""
+_readers: dict[str, sqlite3.Connection] = {}
+
+
+def nearest_committed(path: str, sig: bytes, threshold: float) -> Nearest | None:
+    """In an extraction worker: the best match among committed articles, read-only.
+
+    None when the database cannot be read now: the store then searches itself.
+    """
+    keys = band_keys(sig)
+    try:
+        conn = _readers.get(path)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+            _readers[path] = conn
+        conn.execute("BEGIN")  # one snapshot for both reads
+        try:
+            seen = conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+            match = find_cluster(conn, sig, threshold, keys)
+        finally:
+            conn.execute("COMMIT")
+    except sqlite3.Error:
+        _readers.pop(path, None)
+        return None
+    return Nearest(match, seen, keys)
+
+
+def index_article(
+    db: Database, article_id: int, cluster_id: int, sig: bytes, keys: list[int] | None = None
+) -> None:
+    """Index an article's text: its signature and its band keys. An updated text replaces
+    the signature and adds its keys (copies of the old text still find the story)."""
+    db.execute(
+        "INSERT OR REPLACE INTO minhashes (article_id, cluster_id, minhash) VALUES (?, ?, ?)",
+        [article_id, cluster_id, sig],
+    )
     db.conn.executemany(
         "INSERT OR IGNORE INTO lsh_bands (key, article_id) VALUES (?, ?)",
-        [(key, article_id) for key in band_keys(sig)],
+        [(key, article_id) for key in keys or band_keys(sig)],
     )
+
+
+def next_article_id(db: Database) -> int:
+    """The id SQLite gives the next article (max + 1: the table has no AUTOINCREMENT).
+
+    Known before the insert, so a new story's cluster id goes in with the row.
+    """
+    return db.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
 
 
 def outlet(url: str, site_name: str | None = None) -> str:
@@ -61,7 +195,8 @@ def cluster_members(db: Database, cluster_id: int) -> list[dict]:
         "CASE WHEN s.url = a.url THEN a.published END AS published, "
         "s.first_seen AS seen, s.url != a.url AS copy "
         "FROM articles a JOIN sightings s ON s.article_id = a.id "
-        "WHERE a.cluster_id = ? ORDER BY coalesce(published, s.first_seen), s.first_seen, s.id",
+        "WHERE a.cluster_id = ? "
+        "ORDER BY coalesce(datetime(published), datetime(s.first_seen)), s.first_seen, s.id",
         [cluster_id],
     )
     members = []

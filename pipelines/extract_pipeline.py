@@ -18,6 +18,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import ArticlePage
 from pipelines.extract import Article, Skipped, not_in_future
+from pipelines.neardup import DEFAULT_THRESHOLD
 from pipelines.workers import examine, init_worker, warm_up
 
 
@@ -76,17 +77,30 @@ class _Pool:
 
 
 class ExtractPipeline:
-    def __init__(self, *, workers: int = 2, min_words: int = 80, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int = 2,
+        min_words: int = 80,
+        timeout: float = 120.0,
+        db_path: str | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
         self.workers = workers
         self.min_words = min_words
         self.timeout = timeout
+        self.db_path = db_path
+        self.threshold = threshold
         self.pooled = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
         return cls(
-            workers=crawler.settings.getint("NEWSWATCH_EXTRACT_WORKERS", 2),
-            min_words=crawler.settings.getint("NEWSWATCH_MIN_WORDS", 80),
+            workers=settings.getint("NEWSWATCH_EXTRACT_WORKERS", 2),
+            min_words=settings.getint("NEWSWATCH_MIN_WORDS", 80),
+            db_path=settings.get("NEWSWATCH_DB_PATH"),
+            threshold=settings.getfloat("NEWSWATCH_CLUSTER_THRESHOLD", DEFAULT_THRESHOLD),
         )
 
     def open_spider(self) -> None:
@@ -102,7 +116,9 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage) or item.status == 304:
             return item  # a 304 is a recheck answered "not modified": nothing to extract
-        args = (item.body, item.url, item.content_type, self.min_words)
+        # A recheck keeps its article's story: no lookup.
+        db_path = self.db_path if item.recheck is None else None
+        args = (item.body, item.url, item.content_type, self.min_words, db_path, self.threshold)
         if not self.pooled:
             result = examine(*args)
         else:
@@ -115,6 +131,7 @@ class ExtractPipeline:
             except BrokenProcessPool:
                 _Pool.replace_broken(self.workers)
                 raise ExtractionFailed("the extraction worker died") from None
+        result, item.nearest = result
         if isinstance(result, Skipped):
             raise NotAnArticle(result)
         item.article = with_hints(result, item.hints)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from pipelines.clusters import find_cluster, index_bands
+from pipelines.clusters import find_cluster, index_article
 from pipelines.neardup import DEFAULT_THRESHOLD, signature
 
 migrations = Migrations("newswatch")
@@ -168,12 +168,17 @@ def m004_alerts_by_article(db: Database) -> None:
 
 @migrations()
 def m005_clusters_and_versions(db: Database) -> None:
-    # Near-duplicate clusters: each article's MinHash signature and cluster, and
+    # Near-duplicate clusters: each article's cluster; the MinHash signatures, in a
+    # narrow table of their own (read for every candidate: an article row is mostly
+    # text, and columns after the text cost a walk through its overflow pages); and
     # the LSH band index that finds an article's candidates without a scan.
-    db["articles"].add_column("minhash", bytes)
     db["articles"].add_column("cluster_id", int)
     db["articles"].add_column("updated_at", str)
     db["articles"].create_index(["cluster_id"])
+    db.execute(
+        "CREATE TABLE minhashes (article_id INTEGER PRIMARY KEY REFERENCES articles(id), "
+        "cluster_id INTEGER NOT NULL, minhash BLOB NOT NULL)"
+    )
     db.execute(
         "CREATE TABLE lsh_bands (key INTEGER NOT NULL, article_id INTEGER NOT NULL, "
         "PRIMARY KEY (key, article_id)) WITHOUT ROWID"
@@ -216,9 +221,7 @@ def m005_clusters_and_versions(db: Database) -> None:
         for article_id, text in batch:
             sig = signature(text)
             found = find_cluster(db, sig, DEFAULT_THRESHOLD)
-            db.execute(
-                "UPDATE articles SET minhash = ?, cluster_id = ? WHERE id = ?",
-                [sig, found[0] if found else article_id, article_id],
-            )
-            index_bands(db, article_id, sig)
+            cluster_id = found[0] if found else article_id
+            db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster_id, article_id])
+            index_article(db, article_id, cluster_id, sig)
         last = batch[-1][0]

@@ -20,8 +20,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pipelines.clusters import find_cluster, index_bands
-from pipelines.neardup import DEFAULT_THRESHOLD, signature
+from pipelines.clusters import (
+    Nearest,
+    RecentArticles,
+    better,
+    find_cluster,
+    index_article,
+    next_article_id,
+)
+from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature
 from pipelines.schema import migrations
 
 # Outcomes of a page that mean "handled": its URL is not fetched again.
@@ -121,6 +128,10 @@ class Store:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
+        # A crawl's writes touch the articles, the full-text index and the band index:
+        # a 32 MB page cache (SQLite's default is 2 MB) keeps their upper levels in memory.
+        db.execute("PRAGMA cache_size = -32768")
+        self.recent = RecentArticles()
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self._monotonic = monotonic
@@ -165,6 +176,9 @@ class Store:
                 else:
                     with self.db.atomic():
                         yield self.db
+            except BaseException:
+                self.recent.clear()  # it may hold articles this rollback took back
+                raise
             finally:
                 self._depth -= 1
             if self._depth:
@@ -183,6 +197,7 @@ class Store:
         try:
             self.db.commit()
         except sqlite3.Error as exc:
+            self.recent.clear()
             raise StorageError(f"committing to the database failed: {exc}") from None
         self._pending = 0
         self._batch_started = self._monotonic()
@@ -242,26 +257,31 @@ class Store:
         source: str,
         now: str,
         threshold: float = DEFAULT_THRESHOLD,
-    ) -> int:
-        """Store a new article in the cluster of its nearest stored article, or a new one."""
+        nearest: Nearest | None = None,
+    ) -> tuple[int, int]:
+        """Store a new article in the story (cluster) of its nearest stored article, or in
+        a new one. Returns (article id, cluster id).
+
+        `nearest` is what an extraction worker found on a snapshot: then only the
+        articles stored since are searched here.
+        """
         row = {**article, "source": source, "fetched_at": now}
         row["authors"] = json.dumps(list(row.get("authors") or []), ensure_ascii=False)
-        row["minhash"] = row.get("minhash") or signature(row["text"])
+        sig = row.pop("minhash", None) or signature(row["text"])
+        keys = nearest.keys if nearest else band_keys(sig)
         with self.write() as db:
-            found = find_cluster(db, row["minhash"], threshold)
-            row["cluster_id"] = found[0] if found else None
-            article_id = _insert(db, "articles", row)
-            if found is None:
-                db.execute("UPDATE articles SET cluster_id = id WHERE id = ?", [article_id])
-            index_bands(db, article_id, row["minhash"])
-            self._sight(db, article_id, row["url"], source, now)
-        return article_id
-
-    def cluster_of(self, article_id: int) -> int | None:
-        row = self.db.execute(
-            "SELECT cluster_id FROM articles WHERE id = ?", [article_id]
-        ).fetchone()
-        return row[0] if row else None
+            if nearest is None:
+                found = find_cluster(db, sig, threshold, keys)
+            else:
+                recent = self.recent.find(db, sig, keys, threshold, nearest.seen_through)
+                found = better(nearest.match, recent)
+            row["id"] = next_article_id(db)
+            row["cluster_id"] = found[0] if found else row["id"]
+            _insert(db, "articles", row)
+            index_article(db, row["id"], row["cluster_id"], sig, keys)
+            self.recent.add(row["id"], row["cluster_id"], sig, keys)
+            self._sight(db, row["id"], row["url"], source, now)
+        return row["id"], row["cluster_id"]
 
     def replace_article(
         self, article_id: int, article: Mapping[str, Any], *, source: str, now: str
@@ -272,6 +292,7 @@ class Store:
         replaces remains a sighting. Returns that URL.
         """
         row = dict(article)
+        row.pop("minhash", None)  # the same text: the same signature, already indexed
         row["authors"] = json.dumps(list(row.get("authors") or []), ensure_ascii=False)
         with self.write() as db:
             replaced = self.article_url(article_id)
@@ -303,7 +324,7 @@ class Store:
         """
         with self.write() as db:
             current = db.execute(
-                "SELECT title, text, text_hash, coalesce(updated_at, fetched_at) "
+                "SELECT title, text, text_hash, coalesce(updated_at, fetched_at), cluster_id "
                 "FROM articles WHERE id = ?",
                 [article_id],
             ).fetchone()
@@ -327,22 +348,21 @@ class Store:
                     "text_hash": current[2],
                 },
             )
-            minhash = article.get("minhash") or signature(article["text"])
             db.execute(
                 "UPDATE articles SET title = coalesce(?, title), text = ?, text_hash = ?, "
-                "word_count = ?, minhash = ?, updated_at = ? WHERE id = ?",
+                "word_count = ?, updated_at = ? WHERE id = ?",
                 [
                     article.get("title"),
                     article["text"],
                     article["text_hash"],
                     article.get("word_count"),
-                    minhash,
                     now,
                     article_id,
                 ],
             )
             # Copies of the new text find the story too; the old keys stay for copies of the old.
-            index_bands(db, article_id, minhash)
+            sig = article.get("minhash") or signature(article["text"])
+            index_article(db, article_id, current[4], sig)
         return version + 1
 
     def add_sighting(self, article_id: int, url: str, *, source: str, now: str) -> None:

@@ -155,15 +155,19 @@ class StorePipeline(_StoreUser):
             row = article.as_row()
             now = item.fetched_at
             if item.article_id is None:
-                item.article_id = self.store.save_article(
-                    row, source=item.source, now=now, threshold=self.threshold
+                item.article_id, cluster_id = self.store.save_article(
+                    row,
+                    source=item.source,
+                    now=now,
+                    threshold=self.threshold,
+                    nearest=item.nearest,
                 )
                 self.stats.inc_value("newswatch/articles_new")
                 self.log.info(
                     "article_stored",
                     url=article.url,
                     article_id=item.article_id,
-                    cluster_id=self.store.cluster_of(item.article_id),
+                    cluster_id=cluster_id,
                     title=article.title,
                     words=article.word_count,
                     published=article.published,

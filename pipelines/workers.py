@@ -11,7 +11,9 @@ import signal
 import threading
 import time
 
+from pipelines.clusters import Nearest, nearest_committed
 from pipelines.extract import Article, Skipped, examine_page
+from pipelines.neardup import DEFAULT_THRESHOLD
 
 
 def init_worker() -> None:
@@ -34,8 +36,23 @@ def warm_up() -> None:
     """Nothing: submitting it starts a worker, which loads the extraction modules."""
 
 
-def examine(body: bytes, url: str, content_type: str | None, min_words: int) -> Article | Skipped:
+def examine(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    min_words: int,
+    db_path: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> tuple[Article | Skipped, Nearest | None]:
+    """The page's article (or why it is none) and, given the database, its nearest story.
+
+    Looking the story up here, on a read-only snapshot, keeps the crawl process (the
+    bottleneck) to checking only the articles stored since that snapshot.
+    """
     try:
-        return examine_page(body, url, content_type=content_type, min_words=min_words)
+        result = examine_page(body, url, content_type=content_type, min_words=min_words)
     except Exception as exc:  # noqa: BLE001 - a hostile page must not take the crawl down
-        return Skipped("extraction_error", f"{type(exc).__name__}: {exc}")
+        return Skipped("extraction_error", f"{type(exc).__name__}: {exc}"), None
+    if isinstance(result, Skipped) or not db_path:
+        return result, None
+    return result, nearest_committed(db_path, result.minhash, threshold)

@@ -51,7 +51,7 @@ def add_article(
     source: str = "ledger",
     fetched_at: str = "2026-11-28T11:00:00+00:00",
 ) -> int:
-    article_id = store.save_article(
+    article_id, _ = store.save_article(
         {
             "url": url,
             "title": title,

@@ -69,6 +69,13 @@ def test_first_crawl_stores_each_golden_article_clean(demo_server, demo_config, 
         for author in page.get("authors", []):
             assert author in row["authors"], (page["path"], row["authors"])
     assert db["articles"].count == len(articles), "only the golden articles are stored"
+    # Stories: an edited copy on another outlet shares its original's cluster, nothing else does.
+    cluster = {row["url"].removeprefix(base): row["cluster_id"] for row in db["articles"].rows}
+    stories = {page["path"]: page.get("same_story_as", page["path"]) for page in articles}
+    for a in stories:
+        for b in stories:
+            assert (cluster[a] == cluster[b]) == (stories[a] == stories[b]), (a, b)
+    assert len(set(stories.values())) < len(stories), "the sample site has a near-duplicate"
 
 
 def test_seed_page_teasers_never_reach_the_text(demo_server, demo_config):

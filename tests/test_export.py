@@ -64,7 +64,7 @@ def test_jsonl_gz_round_trip_with_a_manifest_that_matches(corpus, tmp_path):
     manifest = manifest_of(target)
     assert manifest["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()
     assert manifest["rows"] == len(rows)
-    assert manifest["sources"] == {"courier": 4, "ledger": 7}
+    assert manifest["sources"] == {"courier": 5, "ledger": 7}
     assert manifest["published_range"][0].startswith("2015-08-03")
     assert set(manifest["fields"]) == set(rows[0]) and manifest["newswatch_version"]
     seed = next(r for r in rows if r["title"].startswith("Russian Foreign Minister"))
@@ -186,7 +186,7 @@ def test_an_interrupted_export_leaves_no_file(corpus, tmp_path):
 def test_stats_command(corpus):
     result = run_newswatch("--config", str(corpus), "stats")
     assert result.returncode == 0, result.stderr
-    assert "11 articles" in result.stdout
+    assert "12 articles" in result.stdout
     for line in ("ledger", "courier", "2015-08", "2026-11", "ru"):
         assert line in result.stdout
 

@@ -56,7 +56,7 @@ def test_unwritable_location_is_a_named_error(tmp_path):
 
 def test_saved_article_is_searchable_and_sighted(tmp_path):
     store = Store(open_database(tmp_path / "nw.db"))
-    article_id = store.save_article(article("http://a.test/1"), source="ledger", now=NOW)
+    article_id, _ = store.save_article(article("http://a.test/1"), source="ledger", now=NOW)
     store.flush()
     db = store.db
     row = db["articles"].get(article_id)
