@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -170,6 +171,41 @@ def test_digest_sends_one_message_listing_every_hit(db):
     assert "3 new articles" in title
     assert all(f"Story {n}" in body for n in range(3))
     assert {a["status"] for a in db["alerts"].rows} == {"delivered"}
+
+
+def test_one_alert_per_story_and_the_digest_names_the_other_outlets(db):
+    pairs = json.loads((Path(__file__).parent / "data/neardup_pairs.json").read_text("utf-8"))
+    story = pairs["articles"]
+    store = Store(db)
+    watch = Watch(name="Marrow Creek", notify=(HOOK,), mode="digest")
+    register_watches(db, [watch], T0)
+    for key, site in (
+        ("flood-wire", "Northern Wire"),
+        ("flood-wire-added-para", "Dunhallow Gazette"),
+        ("flood-wire-trimmed", "Harlow Post"),
+        ("flood-mayor", "Harlow Post"),
+    ):
+        store.save_article(
+            {
+                "url": f"http://x.test/{key}",
+                "title": key,
+                "text": story[key]["text"],
+                "text_hash": key,
+                "site_name": site,
+            },
+            source="wire",
+            now="2026-11-28T11:00:00+00:00",
+        )
+    store.flush()
+    assert match_new_articles(db, [watch], now=T0) == 2, "the wire story once, the mayor once"
+    channels = Channels()
+    assert deliver_digest(db, watch, now=NOW, retry=(30, 60), notifier=channels)
+    _, title, body = channels.sent[0]
+    assert "2 new articles" in title
+    wire_item = next(item for item in body.split("\n\n") if "flood-wire" in item)
+    assert "Also carried by: Dunhallow Gazette, Harlow Post" in wire_item
+    mayor_item = next(item for item in body.split("\n\n") if "flood-mayor" in item)
+    assert "Also carried by" not in mayor_item
 
 
 def write_watchlist(directory: Path, watchlist: str) -> Path:
