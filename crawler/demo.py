@@ -112,9 +112,8 @@ def run_demo(directory: Path, console: Console) -> None:
         match_alerts(config)
     elapsed = time.monotonic() - started
     console.print(results_table(results))
-    show_collection(config.storage.database, console, [w.name for w in config.watches])
+    story = show_collection(config.storage.database, console, [w.name for w in config.watches])
     console.print(f"\nDone in {elapsed:.1f} s. Try next:")
-    story = _first_shared_story(config.storage.database)
     for command in (
         "sources",
         "watches",
@@ -130,18 +129,8 @@ def run_demo(directory: Path, console: Console) -> None:
     )
 
 
-def _first_shared_story(database: Path) -> int | None:
-    db = open_database(database, migrate=False)
-    try:
-        row = db.execute(
-            "SELECT cluster_id FROM articles GROUP BY cluster_id HAVING count(*) > 1 LIMIT 1"
-        ).fetchone()
-    finally:
-        db.close()
-    return row[0] if row else None
-
-
-def show_collection(database: Path, console: Console, watches: Sequence[str] = ()) -> None:
+def show_collection(database: Path, console: Console, watches: Sequence[str] = ()) -> int | None:
+    """Print what the crawl collected; returns the first story carried by two outlets."""
     db = open_database(database, migrate=False)
     try:
         articles = table(
@@ -175,12 +164,14 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
             "first published as",
             title="Stories carried by more than one outlet (near-duplicates)",
         )
+        shared = []
         for row in db.query(
             "SELECT a.cluster_id, count(*) AS n, group_concat(coalesce(a.site_name, a.source), "
             "', ') AS outlets, (SELECT title FROM articles WHERE id = a.cluster_id) AS title "
             "FROM articles a GROUP BY a.cluster_id HAVING count(*) > 1 ORDER BY a.cluster_id"
         ):
             stories.add_row(str(row["cluster_id"]), str(row["n"]), row["outlets"], row["title"])
+            shared.append(row["cluster_id"])
         console.print(stories)
 
         alerts = table("watch", "matched", "article", title="Alerts (watchlist.toml)")
@@ -213,5 +204,6 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
                 highlight=False,
             )
             console.print(textwrap.shorten(sample["text"], 600, placeholder=" …"), highlight=False)
+        return shared[0] if shared else None
     finally:
         db.close()

@@ -46,22 +46,33 @@ def parse_date(value: object) -> str | None:
     return moment.replace(tzinfo=moment.tzinfo or UTC).isoformat(timespec="seconds")
 
 
+def meta_contents(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """The page's <meta> values by lower-cased property, name or itemprop (the first wins)."""
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if key.strip() and content:
+            metas.setdefault(key.strip(), content)
+    return metas
+
+
+def is_article(obj: dict) -> bool:
+    """A JSON-LD object describing one article."""
+    kinds = obj.get("@type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds or []
+    return any("Article" in str(k) or k in ("BlogPosting", "Report") for k in kinds)
+
+
 def structured_date(
-    tree: lxml.html.HtmlElement, ld_objects: Iterable[dict]
+    tree: lxml.html.HtmlElement, ld_objects: Iterable[dict], metas: dict[str, str]
 ) -> tuple[str | None, str | None]:
     """(date, where it came from): JSON-LD first, then <meta>, then microdata."""
     for obj in ld_objects:
-        kinds = obj.get("@type")
-        kinds = [kinds] if isinstance(kinds, str) else kinds or []
-        if any("Article" in str(k) or k in ("BlogPosting", "Report") for k in kinds):
+        if is_article(obj):
             date = parse_date(obj.get("datePublished") or obj.get("dateCreated"))
             if date:
                 return date, "json_ld"
-    metas = {}
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key in _META_DATE_KEYS and key not in metas and meta.get("content"):
-            metas[key] = meta.get("content")
     for key in _META_DATE_KEYS:
         date = parse_date(metas.get(key))
         if date:

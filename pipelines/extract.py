@@ -21,7 +21,7 @@ from lxml import etree
 from w3lib.encoding import html_to_unicode
 
 from crawler.urls import canonical_url, same_site
-from pipelines.dates import parse_date, structured_date
+from pipelines.dates import is_article, meta_contents, parse_date, structured_date
 from pipelines.neardup import signature
 from pipelines.textnorm import normalise_text, text_hash, word_count
 
@@ -211,9 +211,10 @@ def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     )
     ld_objects = list(_json_ld(tree))
     types = tuple(t for obj in ld_objects for t in _types(obj))
-    published, published_from = structured_date(tree, ld_objects)
+    metas = meta_contents(tree)
+    published, published_from = structured_date(tree, ld_objects, metas)
     og_type = (_first(tree.xpath('//meta[@property="og:type"]/@content')) or "").strip().lower()
-    is_article_type = any(_is_article({"@type": t}) for t in types)
+    is_article_type = any(is_article({"@type": t}) for t in types)
     listing = not is_article_type and (any(t in _LISTING_TYPES for t in types) or _link_heavy(tree))
     return PageMeta(
         canonical=canonical,
@@ -222,20 +223,16 @@ def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
         published_from=published_from,
         listing=listing,
         types=types or ((f"og:type={og_type}",) if og_type else ()),
-        **_described(tree, url, ld_objects),
+        **_described(tree, url, ld_objects, metas),
     )
 
 
-def _described(tree: lxml.html.HtmlElement, url: str, ld_objects: list[dict]) -> dict:
+def _described(
+    tree: lxml.html.HtmlElement, url: str, ld_objects: list[dict], metas: dict[str, str]
+) -> dict:
     """Title, author, site name and description, as the page declares them (the order of
     preference is trafilatura's: these used to come from its metadata pass)."""
-    metas: dict[str, str] = {}
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        content = (meta.get("content") or "").strip()
-        if key and content:
-            metas.setdefault(key.strip(), content)
-    ld = next((o for o in ld_objects if _is_article(o)), {})
+    ld = next((o for o in ld_objects if is_article(o)), {})
     headline = ld.get("headline") if isinstance(ld.get("headline"), str) else None
     title = metas.get("og:title") or metas.get("twitter:title") or headline
     for tag in ("h1", "title"):
@@ -261,10 +258,6 @@ def _described(tree: lxml.html.HtmlElement, url: str, ld_objects: list[dict]) ->
         "site_name": _clean(site_name),
         "description": _clean(description),
     }
-
-
-def _is_article(obj: dict) -> bool:
-    return any("Article" in t or t in ("BlogPosting", "Report") for t in _types(obj))
 
 
 def _names(value: object) -> list[str]:
