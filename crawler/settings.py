@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 from config import Config, Source
@@ -10,6 +11,8 @@ from config import Config, Source
 BASE_SETTINGS: dict[str, Any] = {
     "BOT_NAME": "newswatch",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    # uvloop where it is installed (everywhere but Windows): the same loop, in C.
+    "ASYNCIO_EVENT_LOOP": "uvloop.Loop" if find_spec("uvloop") else None,
     # Scrapy 2.19 opens a local endpoint per crawl that can run Python code.
     "REMOTE_CONTROL_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,

@@ -46,17 +46,6 @@ def parse_date(value: object) -> str | None:
     return moment.replace(tzinfo=moment.tzinfo or UTC).isoformat(timespec="seconds")
 
 
-def meta_contents(tree: lxml.html.HtmlElement) -> dict[str, str]:
-    """The page's <meta> values by lower-cased property, name or itemprop (the first wins)."""
-    metas: dict[str, str] = {}
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        content = (meta.get("content") or "").strip()
-        if key.strip() and content:
-            metas.setdefault(key.strip(), content)
-    return metas
-
-
 def is_article(obj: dict) -> bool:
     """A JSON-LD object describing one article."""
     kinds = obj.get("@type")

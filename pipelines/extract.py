@@ -21,7 +21,7 @@ from lxml import etree
 from w3lib.encoding import html_to_unicode
 
 from crawler.urls import canonical_url, same_site
-from pipelines.dates import is_article, meta_contents, parse_date, structured_date
+from pipelines.dates import is_article, parse_date, structured_date
 from pipelines.neardup import signature
 from pipelines.textnorm import normalise_text, text_hash, word_count
 
@@ -189,31 +189,21 @@ def _detect_encoding(body: bytes) -> str | None:
 
 def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     """Canonical URL, declared language, structured date and page type, from the <head>."""
+    head = _head(tree)
     canonical = None
-    for href in tree.xpath(
-        '//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href'
-        '|//meta[@property="og:url"]/@content'
-    ):
-        candidate = canonical_url(_absolute(href.strip(), url))
+    for href in head.canonicals:
+        candidate = canonical_url(_absolute(href, url))
         # Only a page of the same site may claim to be the original (a syndicated
         # copy pointing elsewhere stays at its own URL and is matched by its text).
         if candidate.startswith(("http://", "https://")) and same_site(candidate, url):
             canonical = candidate
             break
-    lang = (
-        tree.get("lang")
-        or _first(
-            tree.xpath(
-                '//meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
-            )
-        )
-        or _first(tree.xpath('//meta[@property="og:locale"]/@content'))
-    )
-    ld_objects = list(_json_ld(tree))
+    metas = head.metas
+    lang = tree.get("lang") or head.content_language or metas.get("og:locale")
+    ld_objects = list(_json_ld(head.json_ld))
     types = tuple(t for obj in ld_objects for t in _types(obj))
-    metas = meta_contents(tree)
     published, published_from = structured_date(tree, ld_objects, metas)
-    og_type = (_first(tree.xpath('//meta[@property="og:type"]/@content')) or "").strip().lower()
+    og_type = metas.get("og:type", "").lower()
     is_article_type = any(is_article({"@type": t}) for t in types)
     listing = not is_article_type and (any(t in _LISTING_TYPES for t in types) or _link_heavy(tree))
     return PageMeta(
@@ -225,6 +215,43 @@ def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
         types=types or ((f"og:type={og_type}",) if og_type else ()),
         **_described(tree, url, ld_objects, metas),
     )
+
+
+@dataclass
+class _Head:
+    metas: dict[str, str] = field(default_factory=dict)  # by lower-cased property/name/itemprop
+    canonicals: list[str] = field(default_factory=list)  # <link rel=canonical>, og:url
+    content_language: str | None = None
+    json_ld: list[str] = field(default_factory=list)
+
+
+def _head(tree: lxml.html.HtmlElement) -> _Head:
+    """The page's <meta>, canonical links and JSON-LD, in one walk over the tree (each
+    XPath query walks it again: four of them cost more than the rest of this step)."""
+    head = _Head()
+    for element in tree.iter("meta", "link", "script"):
+        if element.tag == "meta":
+            key = (
+                (element.get("property") or element.get("name") or element.get("itemprop") or "")
+                .strip()
+                .lower()
+            )
+            content = (element.get("content") or "").strip()
+            if not content:
+                continue
+            if key:
+                head.metas.setdefault(key, content)
+                if key == "og:url":
+                    head.canonicals.append(content)
+            elif (element.get("http-equiv") or "").lower() == "content-language":
+                head.content_language = head.content_language or content
+        elif element.tag == "link":
+            href = (element.get("href") or "").strip()
+            if href and (element.get("rel") or "").strip().lower() == "canonical":
+                head.canonicals.append(href)
+        elif element.get("type") == "application/ld+json" and element.text:
+            head.json_ld.append(element.text)
+    return head
 
 
 def _described(
@@ -361,10 +388,10 @@ def _paragraph_text(element: lxml.html.HtmlElement) -> str:
     return " ".join(p.text_content() for p in element.iter("p"))
 
 
-def _json_ld(tree: lxml.html.HtmlElement):
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+def _json_ld(scripts: list[str]):
+    for script in scripts:
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(script)
         except ValueError:
             continue
         stack = [data]
@@ -381,10 +408,6 @@ def _json_ld(tree: lxml.html.HtmlElement):
 def _types(obj: dict) -> list[str]:
     value = obj.get("@type")
     return [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
-
-
-def _first(values: list) -> str | None:
-    return str(values[0]) if values else None
 
 
 def _absolute(href: str, base: str) -> str:
