@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 import config as nwconfig
 from config import ConfigError, load_config
@@ -109,6 +111,7 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
     """Crawl every enabled source once, now (or only the sources NAMES)."""
     from crawler.report import results_table
     from crawler.run import crawl_sources
+    from pipelines.monitor import check_after_crawl
     from scheduler import match_alerts, register
 
     config = ctx.config()
@@ -124,9 +127,12 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
         created = match_alerts(config)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
+    changed = check_after_crawl(config, [s.name for s in chosen], now=datetime.now(UTC))
     console.print(results_table(results))
     if created:
         console.print(f"{created} new alert(s): newswatch alerts --pending")
+    for health in changed:
+        console.print(f"{health.source} is now {_verdict(health.verdict)}: {escape(health.reason)}")
     failed = [f"{r.source} ({r.reason})" if r.reason else r.source for r in results if r.failed]
     if failed:
         raise click.ClickException(f"crawl failed for: {', '.join(failed)}")
@@ -179,8 +185,6 @@ def _since(value: str | None) -> str | None:
     """A --since date as an ISO string, or a clear error."""
     if value is None:
         return None
-    from datetime import datetime
-
     try:
         return datetime.fromisoformat(value).isoformat()
     except ValueError:
@@ -318,13 +322,25 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    help="Serve Prometheus metrics at http://HOST:PORT/metrics.",
+)
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address the metrics are served on (0.0.0.0: every interface).",
+)
 @pass_context
-def run(ctx: Context) -> None:
+def run(ctx: Context, metrics_port: int | None, metrics_host: str) -> None:
     """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops)."""
     from scheduler import DaemonError, run_daemon
 
+    metrics = (metrics_host, metrics_port) if metrics_port is not None else None
     try:
-        run_daemon(ctx.config())
+        run_daemon(ctx.config(), metrics=metrics)
     except (DaemonError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -472,8 +488,6 @@ def cluster(ctx: Context, article_id: int) -> None:
 @pass_context
 def history(ctx: Context, article_id: int, show_diff: bool) -> None:
     """The versions of article ARTICLE_ID (rechecked sources keep every changed text)."""
-    from rich.markup import escape
-
     from pipelines.history import UnknownArticle, article_versions, diff
 
     db = _database(ctx)
@@ -505,6 +519,92 @@ def _database(ctx: Context):
         return open_database(ctx.config().storage.database)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
+@pass_context
+def status(ctx: Context, as_json: bool) -> None:
+    """Each source's health: its last and next run, new articles against its usual
+    rate, error and empty-page rates, and a verdict (ok, degraded, failing, silent)."""
+    import json
+
+    from pipelines.monitor import source_health
+    from scheduler import next_run_times
+
+    config = ctx.config()
+    db = _database(ctx)
+    now = datetime.now(UTC).replace(microsecond=0)
+    try:
+        healths = source_health(db, config, [s.name for s in config.sources], now=now)
+        next_runs = next_run_times(config.storage.database)
+    finally:
+        db.close()
+    rows = []
+    for source, health in zip(config.sources, healths, strict=True):
+        row = health.as_dict()
+        row["schedule"] = str(source.schedule) if source.enabled else "disabled"
+        upcoming = next_runs.get(source.name)
+        row["next_run"] = upcoming.isoformat() if upcoming and source.enabled else None
+        rows.append(row)
+    if as_json:
+        click.echo(json.dumps({"checked_at": now.isoformat(), "sources": rows}, indent=2))
+        return
+    listing = table(
+        "source", "verdict", "schedule", "last run", "next run", "last new",
+        "new 24h", "new 7d", "usual/day", "errors", "empty",
+        title="Source health",
+    )  # fmt: skip
+    for row in rows:
+        last = _ago(row["last_run"], now)
+        if row["last_status"] and row["last_status"] != "finished":
+            last += f" ({row['last_status']})"
+        listing.add_row(
+            row["source"],
+            _verdict(row["verdict"]),
+            row["schedule"],
+            last,
+            _ago(row["next_run"], now) if row["next_run"] else "-",
+            _ago(row["last_new"], now),
+            str(row["new_24h"]),
+            str(row["new_7d"]),
+            "-" if row["usual_per_day"] is None else f"{row['usual_per_day']:.1f}",
+            _share(row["error_rate"]),
+            _share(row["empty_rate"]),
+        )
+    console.print(listing)
+    for row in rows:
+        if row["verdict"] not in ("ok", "pending"):
+            console.print(f"{row['source']}: {_verdict(row['verdict'])}: {escape(row['reason'])}")
+    if not any(row["last_run"] for row in rows):
+        console.print("No crawl has run yet: newswatch crawl, or newswatch run for the daemon.")
+
+
+_VERDICT_STYLES = {"ok": "green", "silent": "yellow", "degraded": "yellow", "failing": "bold red"}
+
+
+def _verdict(verdict: str) -> str:
+    return f"[{_VERDICT_STYLES.get(verdict, 'dim')}]{verdict}[/]"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _ago(stamp: str | None, now: datetime) -> str:
+    """ "5m ago", "in 2h": a time as far from now as a reader needs it."""
+    if not stamp:
+        return "never"
+    moment = datetime.fromisoformat(stamp)
+    seconds = (now - (moment if moment.tzinfo else moment.replace(tzinfo=UTC))).total_seconds()
+    span = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if span >= size:
+            text = f"{span // size:.0f}{unit}"
+            break
+    else:
+        return "now"
+    return f"{text} ago" if seconds > 0 else f"in {text}"
 
 
 @main.command()

@@ -37,6 +37,7 @@ from pipelines.alerts import (
     match_new_articles,
     register_watches,
 )
+from pipelines.monitor import check_after_crawl
 from pipelines.storage import StorageError, open_database
 
 log = structlog.get_logger("newswatch.daemon")
@@ -67,6 +68,35 @@ def digest_job(watch: str) -> None:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def jobs_path(database: Path) -> Path:
+    """The daemon's job store: a SQLite file beside the database."""
+    return database.with_name(database.name + ".jobs.sqlite")
+
+
+def next_run_times(database: Path) -> dict[str, datetime]:
+    """Each source's next scheduled crawl, read from the daemon's job store (read-only, so
+    it works while the daemon runs); empty when no daemon has run on this database."""
+    path = jobs_path(database)
+    if not path.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        try:
+            rows = conn.execute(
+                "SELECT id, next_run_time FROM apscheduler_jobs WHERE id LIKE 'crawl:%'"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        log.warning("job_store_unreadable", path=str(path), error=str(exc))
+        return {}
+    return {
+        job[len("crawl:") :]: datetime.fromtimestamp(when, UTC).replace(microsecond=0)
+        for job, when in rows
+        if when is not None  # a paused job has no next run
+    }
 
 
 def match_alerts(config: Config) -> int:
@@ -143,8 +173,9 @@ def trigger_for(schedule: Schedule, jitter: float):
 
 
 class Daemon:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, metrics: tuple[str, int] | None = None) -> None:
         self.config = config
+        self.metrics = metrics
         self.database = config.storage.database
         self.stopping = threading.Event()
         self.running: dict[str, subprocess.Popen] = {}
@@ -170,7 +201,7 @@ class Daemon:
 
     @property
     def jobs_path(self) -> Path:
-        return self.database.with_name(self.database.name + ".jobs.sqlite")
+        return jobs_path(self.database)
 
     def desired_jobs(self) -> dict[str, tuple[Any, list[str], Any]]:
         daemon = self.config.daemon
@@ -218,8 +249,11 @@ class Daemon:
         lock = DaemonLock(self.database)
         lock.acquire()
         _daemon = self
+        metrics_server = None
         try:
             open_database(self.database).close()  # create or migrate before anything runs
+            if self.metrics:
+                metrics_server = self._serve_metrics(*self.metrics)
             register(self.config)
             self.scheduler.start(paused=True)
             self.reconcile()
@@ -236,8 +270,21 @@ class Daemon:
                 pass
             self.shutdown()
         finally:
+            if metrics_server is not None:
+                metrics_server.shutdown()
+                metrics_server.server_close()
             _daemon = None
             lock.release()
+
+    def _serve_metrics(self, host: str, port: int):
+        from pipelines.metrics import serve_metrics
+
+        try:
+            return serve_metrics(self.config, host, port, running=lambda: len(self.running))
+        except OSError as exc:
+            raise DaemonError(
+                f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}"
+            ) from None
 
     def request_stop(self, signum: int, _frame: Any = None) -> None:
         # Only set a flag here: logging from a signal handler can deadlock.
@@ -298,8 +345,34 @@ class Daemon:
             with self._running_lock:
                 self.running.pop(source, None)
         self._log_run(source, started, code)
+        if code != 0:
+            self._mark_ended(source, proc.pid, code)
+        # The crawl judged its source's health as it ended; a crawl that was killed or
+        # crashed could not, so it is judged here (a second look changes nothing).
+        check_after_crawl(self.config, [source], now=now_utc())
         if not self.stopping.is_set():
             self.alerts()
+
+    def _mark_ended(self, source: str, pid: int, code: int) -> None:
+        """A crawl that died without recording its end: its run is killed, now."""
+        reason = (
+            "stopped after crawl_timeout"
+            if code in (-signal.SIGTERM, -signal.SIGKILL)
+            else f"the crawl process exited with code {code}"
+        )
+        try:
+            db = open_database(self.database)
+            try:
+                with db.atomic():
+                    db.execute(
+                        "UPDATE crawl_runs SET status = 'killed', reason = ?, finished = ? "
+                        "WHERE source = ? AND pid = ? AND status = 'running'",
+                        [reason, now_utc().isoformat(), source, pid],
+                    )
+            finally:
+                db.close()
+        except (StorageError, sqlite3.Error) as exc:
+            log.warning("run_not_marked", source=source, error=str(exc))
 
     def _log_run(self, source: str, started: datetime, code: int) -> None:
         """One `crawl_finished` event with the figures the crawl recorded."""
@@ -370,9 +443,12 @@ def _signal_group(proc: subprocess.Popen, signum: int) -> None:
         pass
 
 
-def run_daemon(config: Config) -> None:
-    """Run until SIGTERM or SIGINT; running crawls get `stop_grace` to finish."""
-    daemon = Daemon(config)
+def run_daemon(config: Config, *, metrics: tuple[str, int] | None = None) -> None:
+    """Run until SIGTERM or SIGINT; running crawls get `stop_grace` to finish.
+
+    With `metrics` (host, port), Prometheus metrics are served there meanwhile.
+    """
+    daemon = Daemon(config, metrics=metrics)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
     daemon.run()

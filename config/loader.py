@@ -85,6 +85,21 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True)
+class MonitorSettings:
+    """When a source's health verdict changes (`newswatch status`), and who hears of it."""
+
+    # Apprise URLs told of each change of verdict; they carry secrets, so repr() leaves them out.
+    notify: tuple[str, ...] = field(default=(), repr=False)
+    failing_after: int = 3  # failed runs in a row before a source is failing
+    silent_after: float = 4.0  # silent when the wait for a new article exceeds this many usual gaps
+    min_silence: float = 6 * 3600.0  # ... and is at least this long (seconds)
+    baseline_days: int = 7  # days of history behind "the source's usual rate"
+    low_rate: float = 0.25  # degraded below this share of the usual daily rate of new articles
+    empty_jump: float = 0.3  # degraded when the share of pages without article text rises this much
+    min_pages: int = 5  # ... measured over at least this many article pages
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     feeds: tuple[str, ...] = ()
@@ -107,6 +122,7 @@ class Config:
     sources: tuple[Source, ...]
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     dedupe: DedupeSettings = field(default_factory=DedupeSettings)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
     watches: tuple[Watch, ...] = ()
 
     def watch(self, name: str) -> Watch:
@@ -194,7 +210,7 @@ def load_config(directory: str | Path) -> Config:
         )
     settings = _read_toml(directory / SETTINGS_FILE, required=False)
     sources = _sources(_read_toml(directory / SOURCES_FILE, required=True))
-    storage, crawl, extract, daemon, dedupe = _settings(settings, directory)
+    storage, crawl, extract, daemon, dedupe, monitor = _settings(settings, directory)
     from config.watchlist import load_watchlist
 
     return Config(
@@ -205,6 +221,7 @@ def load_config(directory: str | Path) -> Config:
         sources=sources,
         daemon=daemon,
         dedupe=dedupe,
+        monitor=monitor,
         watches=load_watchlist(directory, {s.name for s in sources}),
     )
 
@@ -293,8 +310,12 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def _settings(
     data: dict[str, Any], directory: Path
-) -> tuple[StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings, DedupeSettings]:
-    top = _Table(data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon", "dedupe"})
+) -> tuple[
+    StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings, DedupeSettings, MonitorSettings
+]:
+    top = _Table(
+        data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon", "dedupe", "monitor"}
+    )
     storage = _Table(
         top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database", "archive_html"}
     )
@@ -360,6 +381,36 @@ def _settings(
         extract_settings,
         daemon_settings,
         DedupeSettings(threshold=float(threshold)),
+        _monitor(top.get("monitor", dict, {})),
+    )
+
+
+def _monitor(data: dict[str, Any]) -> MonitorSettings:
+    from config.watchlist import redact, valid_notify_url
+
+    table = _Table(data, f"{SETTINGS_FILE}: [monitor]", set(MonitorSettings.__dataclass_fields__))
+    defaults = MonitorSettings()
+    notify = table.strings("notify")
+    for url in notify:
+        if not valid_notify_url(url):
+            raise table.fail(
+                "notify",
+                f"{redact(url)!r} is not a notification URL apprise knows "
+                "(like 'json://host:port/path', 'mailto://user:pass@example.com')",
+            )
+    for key in ("low_rate", "empty_jump"):
+        share = table.number(key, getattr(defaults, key), 0)
+        if share > 1:
+            raise table.fail(key, f"must be a share between 0 and 1, got {share}")
+    return MonitorSettings(
+        notify=notify,
+        failing_after=table.number("failing_after", defaults.failing_after, 1, integer=True),
+        silent_after=float(table.number("silent_after", defaults.silent_after, 1)),
+        min_silence=table.parsed("min_silence", parse_duration, defaults.min_silence),
+        baseline_days=table.number("baseline_days", defaults.baseline_days, 1, integer=True),
+        low_rate=float(table.number("low_rate", defaults.low_rate, 0)),
+        empty_jump=float(table.number("empty_jump", defaults.empty_jump, 0)),
+        min_pages=table.number("min_pages", defaults.min_pages, 1, integer=True),
     )
 
 

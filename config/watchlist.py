@@ -69,7 +69,7 @@ def _watch(raw: Any, index: int, source_names: set[str]) -> Watch:
         raise table.fail("name", "is required")
     notify = table.strings("notify")
     for url in notify:
-        if not _valid_notify_url(url):
+        if not valid_notify_url(url):
             raise table.fail(
                 "notify",
                 f"{redact(url)!r} is not a notification URL apprise knows "
@@ -100,7 +100,7 @@ def _watch(raw: Any, index: int, source_names: set[str]) -> Watch:
     )
 
 
-def _valid_notify_url(url: str) -> bool:
+def valid_notify_url(url: str) -> bool:
     import apprise
 
     return apprise.Apprise.instantiate(url) is not None

@@ -116,6 +116,7 @@ def run_demo(directory: Path, console: Console) -> None:
     console.print(f"\nDone in {elapsed:.1f} s. Try next:")
     for command in (
         "sources",
+        "status",
         "watches",
         "alerts",
         *([f"cluster {story}"] if story else []),

@@ -92,7 +92,10 @@ def _result(db: Database, source: Source, stats: StatsCollector) -> RunResult:
             with contextlib.suppress(sqlite3.Error):  # the disk may still be full
                 with db.atomic():
                     db["crawl_runs"].update(run_id, {**figures, "finished": now_iso()})
-        return RunResult(source.name, run_id=run_id, **figures)
+        known = RunResult.__dataclass_fields__
+        return RunResult(
+            source.name, run_id=run_id, **{k: v for k, v in figures.items() if k in known}
+        )
     fields = (
         "pages_fetched",
         "articles_new",

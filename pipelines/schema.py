@@ -225,3 +225,32 @@ def m005_clusters_and_versions(db: Database) -> None:
             db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster_id, article_id])
             index_article(db, article_id, cluster_id, sig)
         last = batch[-1][0]
+
+
+@migrations()
+def m006_monitoring(db: Database) -> None:
+    # What each run met, beyond its counts: the health rules and `newswatch status` read them.
+    for column, kind in (
+        ("listings_read", int),  # feeds, sitemaps and section fronts read
+        ("empty_extractions", int),  # article pages with no article text in them
+        ("robots_denied", int),
+        ("bytes", int),  # response bytes downloaded
+        ("duration", float),  # seconds
+        ("skipped_reasons", str),  # JSON {reason: pages}
+        ("http_errors", str),  # JSON {status or "network": pages}
+        ("listing_problems", str),  # JSON [{kind, url, reason}] of failed or denied listings
+    ):
+        db["crawl_runs"].add_column(column, kind)
+    # The verdict each source was last given, so a change is notified once.
+    db["source_health"].create(
+        {
+            "source": str,
+            "verdict": str,
+            "reason": str,
+            "since": str,
+            "previous": str,  # the verdict before this one, for the recovery notice
+            "checked_at": str,
+            "notify_pending": int,  # 1 until the change is delivered to [monitor] notify
+        },
+        pk="source",
+    )

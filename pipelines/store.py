@@ -6,7 +6,9 @@ an article stored a moment ago in the same batch is already visible.
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from typing import Any, Self
 
 import structlog
@@ -108,11 +110,13 @@ class StorePipeline(_StoreUser):
         self.stats = crawler.stats
         self.log = log.bind(source=source)
         self.run_id: int | None = None
+        self.started = time.monotonic()
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def open_spider(self) -> None:
         super().open_spider()
+        self.started = time.monotonic()
         self.run_id = self.store.start_run(self.source, now=now_iso(), pid=os.getpid())
         self.stats.set_value("newswatch/run_id", self.run_id)
 
@@ -122,6 +126,8 @@ class StorePipeline(_StoreUser):
     def spider_closed(self, reason: str) -> None:
         try:
             if self.store is not None and self.run_id is not None:
+                duration = round(time.monotonic() - self.started, 3)
+                self.stats.set_value("newswatch/duration", duration)
                 figures = run_figures(self.stats.get_stats(), reason)
                 if reason == "storage_error":
                     # Only what was committed counts: the failed batch was rolled back.
@@ -242,6 +248,7 @@ class StorePipeline(_StoreUser):
 
     def _record_listing(self, item: ListingPage) -> None:
         self.stats.inc_value("newswatch/pages_fetched")
+        self.stats.inc_value("newswatch/listings_read")
         if item.status == 304:
             # Keep the saved validators and body: a 304 may omit Last-Modified.
             self._page(item.url, item.source, item.kind, 304, "not_modified", None, item.fetched_at)
@@ -263,7 +270,20 @@ class StorePipeline(_StoreUser):
 
     def _record_failure(self, item: FailedPage) -> None:
         outcome = "skipped" if item.settled else "failed"
-        self.stats.inc_value("newswatch/skipped" if item.settled else "newswatch/errors")
+        robots = item.settled and "robots.txt" in item.reason
+        if item.settled:
+            self.stats.inc_value("newswatch/skipped")
+            self.stats.inc_value(f"newswatch/skipped/{'robots_txt' if robots else 'other'}")
+        else:
+            self.stats.inc_value("newswatch/errors")
+            self.stats.inc_value(f"newswatch/http_errors/{item.status or 'network'}")
+        if robots:
+            self.stats.inc_value("newswatch/robots_denied")
+        if item.kind != "article":
+            # A feed, sitemap or front that failed or was denied: the health rules name it.
+            problems = self.stats.get_value("newswatch/listing_problems") or []
+            problem = {"kind": item.kind, "url": item.url, "reason": item.reason}
+            self.stats.set_value("newswatch/listing_problems", [*problems, problem][:20])
         self._page(
             item.url, item.source, item.kind, item.status, outcome, item.reason, item.fetched_at
         )
@@ -300,6 +320,10 @@ class StorePipeline(_StoreUser):
                 )
             elif isinstance(exception, NotAnArticle):
                 self.stats.inc_value("newswatch/skipped")
+                self.stats.inc_value(f"newswatch/skipped/{exception.reason}")
+                # A page fetched as an article that held none (empty, too short, a
+                # listing): the share of these jumps when a site changes its layout.
+                self.stats.inc_value("newswatch/empty_extractions")
                 self._page(
                     item.url,
                     item.source,
@@ -356,15 +380,27 @@ class StorePipeline(_StoreUser):
 
 def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
     """The crawl_runs row of a finished crawl, from Scrapy's stats."""
-    figures = {
-        "pages_fetched": stats.get("newswatch/pages_fetched", 0),
-        "articles_new": stats.get("newswatch/articles_new", 0),
-        "duplicates": stats.get("newswatch/duplicates", 0),
-        "skipped": stats.get("newswatch/skipped", 0),
-        "errors": stats.get("newswatch/errors", 0),
-        "not_modified": stats.get("newswatch/not_modified", 0),
-        "updated": stats.get("newswatch/updated", 0),
-    }
+    counts = (
+        "pages_fetched",
+        "articles_new",
+        "duplicates",
+        "skipped",
+        "errors",
+        "not_modified",
+        "updated",
+        "listings_read",
+        "empty_extractions",
+        "robots_denied",
+    )
+    figures: dict[str, Any] = {name: stats.get(f"newswatch/{name}", 0) for name in counts}
+    figures["bytes"] = stats.get("downloader/response_bytes", 0)
+    figures["duration"] = stats.get("newswatch/duration")
+    for name in ("skipped_reasons", "http_errors"):
+        prefix = "newswatch/skipped/" if name == "skipped_reasons" else "newswatch/http_errors/"
+        found = {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+        figures[name] = json.dumps(found) if found else None
+    problems = stats.get("newswatch/listing_problems")
+    figures["listing_problems"] = json.dumps(problems) if problems else None
     if reason == "finished":
         status = "failed" if figures["errors"] and not figures["pages_fetched"] else "finished"
     elif reason == "storage_error":

@@ -59,9 +59,12 @@ def write_daemon_config(config_dir: Path, base: str, notify: str, **daemon: str)
 class Daemon:
     """`newswatch run` in a subprocess, its JSON log collected."""
 
-    def __init__(self, config_dir: Path) -> None:
+    def __init__(self, config_dir: Path, *options: str) -> None:
         self.proc = subprocess.Popen(
-            [*newswatch_command(), "--log-format", "json", "--config", str(config_dir), "run"],
+            [
+                *newswatch_command(),
+                *("--log-format", "json", "--config", str(config_dir), "run", *options),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -1,0 +1,335 @@
+"""Source health: the rules on their own, then real crawls of local sites that break and
+recover, `newswatch status`, notices to a local webhook, and the daemon's metrics."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlite_utils import Database
+
+from cli import main
+from config import ConfigError, MonitorSettings, load_config
+from crawler.siteserver import SiteServer
+from pipelines.health import Run, assess
+from tests.conftest import log_events, run_newswatch
+from tests.receivers import Receiver, free_port
+from tests.sites import generate_site, write_config
+from tests.test_daemon import Daemon, wait_for
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+RULES = MonitorSettings()
+
+
+def runs_every(hours: float, count: int, *, end: datetime = NOW, **figures) -> list[Run]:
+    """`count` runs `hours` apart, the last at `end`, each with the same figures."""
+    return [
+        Run(started=end - timedelta(hours=hours * (count - 1 - n)), status="finished", **figures)
+        for n in range(count)
+    ]
+
+
+# The rules, as pure functions over runs.
+
+
+def test_a_source_never_crawled_is_pending():
+    assert assess("s", [], RULES, now=NOW).verdict == "pending"
+
+
+def test_failing_only_after_failing_after_runs_in_a_row():
+    healthy = runs_every(1, 5, end=NOW - timedelta(hours=3), articles_new=2, pages_fetched=3)
+    failed = [Run(started=NOW - timedelta(hours=h), status="failed") for h in (2, 1)]
+    assert assess("s", healthy + failed, RULES, now=NOW).verdict == "ok"
+    interrupted = Run(started=NOW - timedelta(minutes=30), status="interrupted")
+    third = Run(
+        started=NOW,
+        status="failed",
+        listing_problems=({"kind": "feed", "url": "http://x/feed", "reason": "HTTP 500"},),
+    )
+    health = assess("s", [*healthy, *failed, interrupted, third], RULES, now=NOW)
+    assert health.verdict == "failing"
+    assert health.reason == "the last 3 runs failed (feed http://x/feed: HTTP 500)"
+
+
+def test_one_broken_feed_of_several_degrades_at_once():
+    problem = {"kind": "sitemap", "url": "http://x/sitemap.xml", "reason": "not a readable sitemap"}
+    runs = runs_every(1, 3, articles_new=1, pages_fetched=4, listings_read=1)
+    runs[-1] = Run(started=NOW, status="finished", pages_fetched=4, listing_problems=(problem,))
+    health = assess("s", runs, RULES, now=NOW)
+    assert (health.verdict, health.reason) == (
+        "degraded",
+        "sitemap http://x/sitemap.xml: not a readable sitemap",
+    )
+
+
+def test_robots_txt_shutting_out_the_feed_is_failing_and_new_denials_degrade():
+    denied = {"kind": "feed", "url": "http://x/feed", "reason": "forbidden by robots.txt"}
+    runs = runs_every(1, 3, articles_new=1, pages_fetched=3)
+    shut = [*runs[:-1], Run(started=NOW, status="finished", listing_problems=(denied,))]
+    assert assess("s", shut, RULES, now=NOW).verdict == "failing"
+    newly = [*runs[:-1], Run(started=NOW, status="finished", pages_fetched=2, robots_denied=3)]
+    assert assess("s", newly, RULES, now=NOW).verdict == "degraded"
+    # A source that always had some pages denied: its own normal.
+    always = runs_every(1, 4, articles_new=1, pages_fetched=3, robots_denied=1)
+    assert assess("s", always, RULES, now=NOW).verdict == "ok"
+
+
+def test_pages_without_article_text_jumping_degrade_until_good_pages_return():
+    good = runs_every(1, 3, end=NOW - timedelta(hours=3), articles_new=5, pages_fetched=6,
+                      listings_read=1)  # fmt: skip
+    emptied = Run(started=NOW - timedelta(hours=2), status="finished", pages_fetched=7,
+                  listings_read=1, empty_extractions=6)  # fmt: skip
+    quiet = Run(started=NOW - timedelta(hours=1), status="finished", pages_fetched=1,
+                listings_read=1)  # fmt: skip
+    health = assess("s", [*good, emptied, quiet], RULES, now=NOW)
+    assert health.verdict == "degraded"
+    assert "100% of recent pages had no article text (usually 0%)" in health.reason
+    # Too few pages to judge: nothing is said.
+    few = Run(started=NOW, status="finished", pages_fetched=3, listings_read=1, empty_extractions=2)
+    assert assess("s", [*good, few], RULES, now=NOW).verdict == "ok"
+    recovered = runs_every(1, 1, articles_new=5, pages_fetched=6, listings_read=1)
+    assert assess("s", [*good, emptied, quiet, *recovered], RULES, now=NOW).verdict == "ok"
+
+
+def test_far_fewer_new_articles_than_usual_degrades_once_history_exists():
+    # Ten days of a run every 6 hours, 10 new articles each (40 a day), then 2 in a day.
+    history = runs_every(6, 40, end=NOW - timedelta(days=1), articles_new=10, pages_fetched=10)
+    last_day = runs_every(6, 4, articles_new=0, pages_fetched=1)
+    last_day[0] = Run(started=last_day[0].started, status="finished", articles_new=2)
+    health = assess("s", history + last_day, RULES, now=NOW, last_new=last_day[0].started)
+    assert health.verdict == "degraded"
+    assert health.reason == "2 new articles in the last day, usually about 40 a day"
+    assert health.usual_per_day == pytest.approx(40)
+    # Three days of the same history is not enough to know the usual rate.
+    short = [r for r in history if r.started > NOW - timedelta(days=4)] + last_day
+    assert assess("s", short, RULES, now=NOW, last_new=last_day[0].started).verdict == "ok"
+
+
+def test_silent_after_much_longer_than_the_usual_gap_and_the_minimum_silence():
+    # New articles every 2 hours for two days, then 2-hourly runs that find nothing.
+    productive = runs_every(2, 24, end=NOW - timedelta(hours=20), articles_new=1, pages_fetched=2)
+    idle = runs_every(2, 10, articles_new=0, pages_fetched=1)
+    last_new = productive[-1].started
+    health = assess("s", productive + idle, RULES, now=NOW, last_new=last_new)
+    assert (health.verdict, health.reason) == (
+        "silent",
+        "no new article for 20 hours (usually one every 2 hours)",
+    )
+    patient = MonitorSettings(min_silence=24 * 3600)
+    assert assess("s", productive + idle, patient, now=NOW, last_new=last_new).verdict == "ok"
+    # Silence is measured up to the last run: a monitor switched off saw nothing go quiet.
+    later = NOW + timedelta(days=30)
+    assert assess("s", productive, RULES, now=later, last_new=last_new).verdict == "ok"
+
+
+def test_monitor_settings_are_validated(tmp_path):
+    config_dir = write_config(tmp_path, '[[source]]\nname = "s"\nfeeds = ["http://x/f"]\n')
+    for table, message in (
+        ("failing_afer = 2", "[monitor]: unknown key 'failing_afer'"),
+        ("failing_after = 0", "[monitor]: failing_after: must be at least 1, got 0"),
+        ("low_rate = 2", "[monitor]: low_rate: must be a share between 0 and 1, got 2"),
+        ('min_silence = "soon"', "[monitor]: min_silence: 'soon' is not a duration"),
+        ('notify = ["nope://x"]', "[monitor]: notify: 'nope://(invalid)' is not a notification"),
+    ):
+        (config_dir / "settings.toml").write_text(f"[monitor]\n{table}\n")
+        with pytest.raises(ConfigError) as raised:
+            load_config(config_dir)
+        assert message in str(raised.value)
+
+
+# Real crawls of local sites.
+
+
+SHELL = """<!DOCTYPE html><html lang="en"><head><title>{title}</title>
+<meta property="og:type" content="article"></head>
+<body><div id="app"></div><script src="/static/app.js"></script></body></html>"""
+
+
+def add_shell_stories(root: Path, first: int, count: int) -> None:
+    """New stories in the site's new layout: rendered in the browser, no text in the HTML."""
+    feed = (root / "feed.xml").read_text(encoding="utf-8")
+    items = ""
+    for n in range(first, first + count):
+        (root / f"news/story-{n}.html").write_text(SHELL.format(title=f"Story {n}"))
+        items += f"<item><title>Story {n}</title><link>{{{{BASE}}}}/news/story-{n}</link></item>"
+    (root / "feed.xml").write_text(
+        feed.replace("<link>{{BASE}}/</link>", "<link>{{BASE}}/</link>" + items)
+    )
+
+
+def monitored_site(tmp_path: Path, server: SiteServer, hook: Receiver, rules: str) -> Path:
+    sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
+    monitor = f'[monitor]\nnotify = ["json://127.0.0.1:{hook.port}/"]\n{rules}'
+    return write_config(tmp_path / "cfg", sources, "retries = 0\n" + monitor)
+
+
+def crawl(config_dir: Path) -> list[dict]:
+    result = run_newswatch("--config", str(config_dir), "crawl")
+    return log_events(result.stderr)
+
+
+def test_a_layout_change_turns_the_source_degraded_with_exactly_one_notice(tmp_path):
+    generate_site(tmp_path / "site", 6)
+    hook = Receiver(free_port()).start()
+    try:
+        with SiteServer(tmp_path / "site") as server:
+            config_dir = monitored_site(tmp_path, server, hook, "min_pages = 5\n")
+            crawl(config_dir)
+            assert hook.messages == []
+            add_shell_stories(tmp_path / "site", 6, 6)
+            events = crawl(config_dir)
+            changed = [e for e in events if e["event"] == "source_verdict_changed"]
+            assert [(e["source"], e["previous"], e["verdict"]) for e in changed] == [
+                ("gen", "ok", "degraded")
+            ]
+            crawl(config_dir)  # nothing new: still degraded, nothing more sent
+            status = CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"])
+    finally:
+        hook.stop()
+    assert [m["title"] for m in hook.messages] == ["newswatch: source gen is degraded"]
+    assert "100% of recent pages had no article text" in hook.messages[0]["message"]
+    assert status.exit_code == 0, status.output
+    (row,) = json.loads(status.output)["sources"]
+    assert row["verdict"] == "degraded" and row["new_7d"] == 6, row
+    assert row["empty_rate"] == pytest.approx(0.5), row
+
+
+def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_each(tmp_path):
+    generate_site(tmp_path / "site", 3)
+    hook = Receiver(free_port()).start()
+    try:
+        with SiteServer(tmp_path / "site") as server:
+            config_dir = monitored_site(tmp_path, server, hook, "failing_after = 2\n")
+            crawl(config_dir)
+            server.script("/feed.xml", 500, times=2)
+            crawl(config_dir)
+            assert hook.messages == [], "one failed run is not yet failing"
+            crawl(config_dir)
+            assert [m["title"] for m in hook.messages] == ["newswatch: source gen is failing"]
+            failing = CliRunner().invoke(main, ["--config", str(config_dir), "status"])
+            crawl(config_dir)  # the feed answers again
+    finally:
+        hook.stop()
+    assert [m["title"] for m in hook.messages] == [
+        "newswatch: source gen is failing",
+        "newswatch: source gen is ok again",
+    ]
+    assert "the last 2 runs failed (feed " in hook.messages[0]["message"]
+    assert "/feed.xml: HTTP 500)" in hook.messages[0]["message"]
+    assert failing.exit_code == 0, failing.output
+    assert re.search(r"gen\s+failing", failing.output), failing.output
+    assert "gen: failing: the last 2 runs failed" in failing.output
+
+
+def test_each_run_records_its_figures(tmp_path):
+    root = tmp_path / "site"
+    generate_site(root, 4)
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /news/story-3\n")
+    add_shell_stories(root, 4, 1)
+    (root / "feed.xml").write_text(
+        (root / "feed.xml")
+        .read_text()
+        .replace("</channel>", "<item><link>{{BASE}}/news/gone</link></item></channel>")
+    )
+    with SiteServer(root) as server:
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\n'
+        config_dir = write_config(tmp_path / "cfg", sources, "retries = 0\n")
+        crawl(config_dir)
+    db_path = load_config(config_dir).storage.database
+    (run,) = Database(db_path).query("SELECT * FROM crawl_runs")
+    assert (run["pages_fetched"], run["articles_new"], run["listings_read"]) == (5, 3, 1), run
+    assert run["empty_extractions"] == 1 and run["robots_denied"] == 1, run
+    assert json.loads(run["skipped_reasons"]) == {"no_main_text": 1, "robots_txt": 1}, run
+    assert json.loads(run["http_errors"]) == {"404": 1}, run
+    assert run["bytes"] > 10_000 and 0 < run["duration"] < 60, run
+
+
+def test_status_on_an_empty_database(tmp_path):
+    config_dir = write_config(tmp_path, '[[source]]\nname = "s"\nfeeds = ["http://x/f"]\n')
+    result = CliRunner().invoke(main, ["--config", str(config_dir), "status"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"s\s+pending\s+every 1h\s+never", result.output), result.output
+    assert "No crawl has run yet" in result.output
+    as_json = CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"])
+    (row,) = json.loads(as_json.output)["sources"]
+    assert (row["verdict"], row["last_run"], row["next_run"]) == ("pending", None, None)
+
+
+def test_the_daemon_serves_metrics_and_status_reads_its_next_runs(tmp_path):
+    generate_site(tmp_path / "site", 3)
+    port = free_port()
+    with SiteServer(tmp_path / "site") as server:
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{server.base}/feed.xml"]\nschedule = "1h"\n'
+        config_dir = write_config(tmp_path / "cfg", sources, "[daemon]\njitter = 0\n")
+        daemon = Daemon(config_dir, "--metrics-port", str(port))
+        try:
+            url = f"http://127.0.0.1:{port}/metrics"
+
+            def scraped() -> str:
+                try:
+                    return urllib.request.urlopen(url, timeout=5).read().decode()
+                except OSError:
+                    return ""
+
+            wait_for(lambda: 'newswatch_crawls_total{source="gen",status="finished"} 1.0' in scraped(),
+                     what="a finished crawl in the metrics")  # fmt: skip
+            metrics = scraped()
+            status = CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"])
+        finally:
+            code, err = daemon.stop()
+    assert code == 0, err
+    assert 'newswatch_articles_new_total{source="gen"} 3.0' in metrics
+    assert 'newswatch_source_verdict{source="gen",verdict="ok"} 1.0' in metrics
+    assert 'newswatch_source_verdict{source="gen",verdict="failing"} 0.0' in metrics
+    assert re.search(
+        r'newswatch_source_last_success_timestamp_seconds\{source="gen"\} 1\.\d+e\+09', metrics
+    )
+    assert "newswatch_alerts_sent_total 0.0" in metrics
+    (row,) = json.loads(status.output)["sources"]
+    upcoming = datetime.fromisoformat(row["next_run"])
+    assert timedelta(minutes=55) < upcoming - datetime.now(UTC) <= timedelta(hours=1), row
+
+
+def test_a_metrics_port_in_use_is_a_clear_error(tmp_path):
+    config_dir = write_config(tmp_path, '[[source]]\nname = "s"\nfeeds = ["http://x/f"]\n')
+    hook = Receiver(free_port()).start()  # something already listening
+    try:
+        result = run_newswatch("--config", str(config_dir), "run", "--metrics-port", str(hook.port))
+    finally:
+        hook.stop()
+    assert result.returncode == 1
+    assert f"Error: cannot serve metrics on 127.0.0.1:{hook.port}: Address already in use" in (
+        result.stderr
+    )
+
+
+def test_a_crawl_killed_at_its_timeout_is_a_failed_run_and_can_turn_the_source_failing(tmp_path):
+    generate_site(tmp_path / "site", 40)
+    hook = Receiver(free_port()).start()
+    try:
+        with SiteServer(tmp_path / "site") as server:
+            server.delay = 0.5  # every page: the crawl outlives its timeout
+            sources = f'[[source]]\nname = "slow"\nfeeds = ["{server.base}/feed.xml"]\n'
+            settings = (
+                '[daemon]\njitter = 0\ncrawl_timeout = "3s"\nstop_grace = "0s"\n'
+                f'[monitor]\nfailing_after = 1\nnotify = ["json://127.0.0.1:{hook.port}/"]\n'
+            )
+            config_dir = write_config(tmp_path / "cfg", sources, settings)
+            daemon = Daemon(config_dir)
+            try:
+                wait_for(lambda: hook.messages, what="the failing notice", timeout=60)
+            finally:
+                code, err = daemon.stop()
+    finally:
+        hook.stop()
+    assert code == 0, err[-3000:]
+    db = load_config(config_dir).storage.database
+    run = next(Database(db)["crawl_runs"].rows)
+    assert (run["status"], run["reason"]) == ("killed", "stopped after crawl_timeout"), run
+    assert [m["title"] for m in hook.messages] == ["newswatch: source slow is failing"]
+    assert "the last run failed (stopped after crawl_timeout)" in hook.messages[0]["message"]
