@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("newswatch.monitor")
 
+_RUN_COLUMNS = [name for name in Run.__dataclass_fields__ if name != "first"]
 # Runs older than this are not read: the rules look back `baseline_days` + 1 at most,
 # and the usual gap between new articles is measured over this window.
 _HISTORY = timedelta(days=35)
@@ -31,13 +32,15 @@ _HISTORY = timedelta(days=35)
 def source_runs(db: Database, source: str, *, now: datetime, days: int = 0) -> list[Run]:
     """The source's finished runs of the last weeks (the one in progress left out), oldest first."""
     since = now - max(_HISTORY, timedelta(days=days + 2))
-    first = db.execute("SELECT min(id) FROM crawl_runs WHERE source = ?", [source]).fetchone()[0]
+    first = db.execute(
+        "SELECT id FROM crawl_runs WHERE source = ? ORDER BY started, id LIMIT 1", [source]
+    ).fetchone()
     rows = db.query(
-        "SELECT * FROM crawl_runs WHERE source = ? AND started >= ? AND status != 'running' "
-        "ORDER BY started, id",
+        f"SELECT id, {', '.join(_RUN_COLUMNS)} FROM crawl_runs "
+        "WHERE source = ? AND started >= ? AND status != 'running' ORDER BY started, id",
         [source, since.isoformat()],
     )
-    return [Run.from_row(row, first=row["id"] == first) for row in rows]
+    return [Run.from_row(row, first=first is not None and row["id"] == first[0]) for row in rows]
 
 
 def last_new_article(db: Database, source: str) -> datetime | None:
