@@ -522,30 +522,42 @@ def _database(ctx: Context):
 
 
 @main.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--runs", type=click.IntRange(0), default=0, help="Also list each source's last N runs."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
 @pass_context
-def status(ctx: Context, as_json: bool) -> None:
-    """Each source's health: its last and next run, new articles against its usual
-    rate, error and empty-page rates, and a verdict (ok, degraded, failing, silent)."""
+def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> None:
+    """Each source's health (or only the sources NAMES): its last and next run, new
+    articles against its usual rate, error and empty-page rates, and a verdict (ok,
+    degraded, failing, silent) with its reasons."""
     import json
 
-    from pipelines.monitor import source_health
+    from pipelines.monitor import recent_runs, source_health
     from scheduler import next_run_times
 
     config = ctx.config()
+    try:
+        sources = [config.source(n) for n in names] if names else list(config.sources)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     db = _database(ctx)
     now = datetime.now(UTC).replace(microsecond=0)
     try:
-        healths = source_health(db, config, [s.name for s in config.sources], now=now)
+        healths = source_health(db, config, [s.name for s in sources], now=now)
+        history = {s.name: recent_runs(db, s.name, runs) if runs else [] for s in sources}
         next_runs = next_run_times(config.storage.database)
     finally:
         db.close()
     rows = []
-    for source, health in zip(config.sources, healths, strict=True):
+    for source, health in zip(sources, healths, strict=True):
         row = health.as_dict()
         row["schedule"] = str(source.schedule) if source.enabled else "disabled"
         upcoming = next_runs.get(source.name)
         row["next_run"] = upcoming.isoformat() if upcoming and source.enabled else None
+        if runs:
+            row["runs"] = history[source.name]
         rows.append(row)
     if as_json:
         click.echo(json.dumps({"checked_at": now.isoformat(), "sources": rows}, indent=2))
@@ -575,9 +587,45 @@ def status(ctx: Context, as_json: bool) -> None:
     console.print(listing)
     for row in rows:
         if row["verdict"] not in ("ok", "pending"):
-            console.print(f"{row['source']}: {_verdict(row['verdict'])}: {escape(row['reason'])}")
+            reason = escape("; ".join(row["reasons"]))
+            console.print(f"{row['source']}: {_verdict(row['verdict'])}: {reason}")
     if not any(row["last_run"] for row in rows):
         console.print("No crawl has run yet: newswatch crawl, or newswatch run for the daemon.")
+    for row in rows:
+        if row.get("runs"):
+            console.print(_runs_table(row["source"], row["runs"]))
+
+
+def _runs_table(source: str, runs: list[dict]):
+    listing = table(
+        "started", "status", "seconds", "fetched", "new", "updated", "duplicates",
+        "skipped", "errors", "no text", "robots.txt", "KB",
+        title=f"Last runs of {source}",
+    )  # fmt: skip
+
+    def counts(values: dict | None) -> str:
+        return ", ".join(f"{k} {v}" for k, v in (values or {}).items())
+
+    for run in runs:
+        status = run["status"] + (f" ({run['reason']})" if run["reason"] else "")
+        skipped = str(run["skipped"] or 0)
+        if run["skipped_reasons"]:
+            skipped += f": {counts(run['skipped_reasons'])}"
+        errors = str(run["errors"] or 0)
+        if run["http_errors"]:
+            errors += f": {counts(run['http_errors'])}"
+        listing.add_row(
+            run["started"],
+            escape(status),
+            "-" if run["duration"] is None else f"{run['duration']:.1f}",
+            *(str(run[k] or 0) for k in ("pages_fetched", "articles_new", "updated", "duplicates")),
+            escape(skipped),
+            errors,
+            str(run["empty_extractions"] or 0),
+            str(run["robots_denied"] or 0),
+            str(round((run["bytes"] or 0) / 1024)),
+        )
+    return listing
 
 
 _VERDICT_STYLES = {"ok": "green", "silent": "yellow", "degraded": "yellow", "failing": "bold red"}

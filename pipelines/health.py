@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -84,7 +84,6 @@ class Health:
     usual_per_day: float | None = None
     error_rate: float | None = None
     empty_rate: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)  # schedule, next run: added by callers
 
     @property
     def reason(self) -> str:
@@ -92,14 +91,12 @@ class Health:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        extra = data.pop("extra")
-        data["reason"] = self.reason
         for key, value in data.items():
             if isinstance(value, datetime):
                 data[key] = value.isoformat()
             elif isinstance(value, float):
                 data[key] = round(value, 3)
-        return {**data, **extra}
+        return data
 
 
 def assess(
@@ -113,9 +110,8 @@ def assess(
     """The verdict for `source` from its finished runs (oldest first) at `now`.
 
     `last_new` is when the source's newest article was stored (by default, the start of
-    its last run that stored one). The rules that
-    measure time measure it up to the last run, not to `now`: a monitor that was
-    switched off has not watched the source go silent.
+    its last run that stored one). The rules that measure time measure it up to the last
+    run, not to `now`: a monitor that was switched off has not watched a source go silent.
     """
     runs = sorted(runs, key=lambda r: r.started)
     if not runs:

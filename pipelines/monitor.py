@@ -7,6 +7,7 @@ judge and remembers the last verdict per source in `source_health`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -41,6 +42,20 @@ def source_runs(db: Database, source: str, *, now: datetime, days: int = 0) -> l
         [source, since.isoformat()],
     )
     return [Run.from_row(row, first=first is not None and row["id"] == first[0]) for row in rows]
+
+
+def recent_runs(db: Database, source: str, limit: int) -> list[dict]:
+    """The source's last `limit` runs with every figure, newest first (JSON columns decoded)."""
+    rows = db.query(
+        "SELECT * FROM crawl_runs WHERE source = ? ORDER BY started DESC, id DESC LIMIT ?",
+        [source, limit],
+    )
+    decoded = []
+    for row in rows:
+        for column in ("skipped_reasons", "http_errors", "listing_problems"):
+            row[column] = json.loads(row[column]) if row[column] else None
+        decoded.append(row)
+    return decoded
 
 
 def last_new_article(db: Database, source: str) -> datetime | None:

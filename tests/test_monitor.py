@@ -188,7 +188,9 @@ def test_a_layout_change_turns_the_source_degraded_with_exactly_one_notice(tmp_p
                 ("gen", "ok", "degraded")
             ]
             crawl(config_dir)  # nothing new: still degraded, nothing more sent
-            status = CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"])
+            status = CliRunner().invoke(
+                main, ["--config", str(config_dir), "status", "--json", "--runs", "5"]
+            )
     finally:
         hook.stop()
     assert [m["title"] for m in hook.messages] == ["newswatch: source gen is degraded"]
@@ -197,6 +199,7 @@ def test_a_layout_change_turns_the_source_degraded_with_exactly_one_notice(tmp_p
     (row,) = json.loads(status.output)["sources"]
     assert row["verdict"] == "degraded" and row["new_7d"] == 6, row
     assert row["empty_rate"] == pytest.approx(0.5), row
+    assert [r["skipped_reasons"] for r in row["runs"]] == [None, {"no_main_text": 6}, None]
 
 
 def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_each(tmp_path):
@@ -211,7 +214,9 @@ def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_
             assert hook.messages == [], "one failed run is not yet failing"
             crawl(config_dir)
             assert [m["title"] for m in hook.messages] == ["newswatch: source gen is failing"]
-            failing = CliRunner().invoke(main, ["--config", str(config_dir), "status"])
+            failing = CliRunner().invoke(
+                main, ["--config", str(config_dir), "status", "gen", "--runs", "5"]
+            )
             crawl(config_dir)  # the feed answers again
     finally:
         hook.stop()
@@ -224,6 +229,9 @@ def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_
     assert failing.exit_code == 0, failing.output
     assert re.search(r"gen\s+failing", failing.output), failing.output
     assert "gen: failing: the last 2 runs failed" in failing.output
+    assert (
+        len(re.findall(r"\bfailed\s+\S+\s+0\s+0\s+0\s+0\s+0\s+1: 500 1\b", failing.output)) == 2
+    ), failing.output
 
 
 def test_each_run_records_its_figures(tmp_path):
@@ -279,7 +287,9 @@ def test_the_daemon_serves_metrics_and_status_reads_its_next_runs(tmp_path):
             wait_for(lambda: 'newswatch_crawls_total{source="gen",status="finished"} 1.0' in scraped(),
                      what="a finished crawl in the metrics")  # fmt: skip
             metrics = scraped()
-            status = CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"])
+            status = CliRunner().invoke(
+                main, ["--config", str(config_dir), "status", "--json", "--runs", "5"]
+            )
         finally:
             code, err = daemon.stop()
     assert code == 0, err
