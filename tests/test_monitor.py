@@ -343,3 +343,21 @@ def test_a_crawl_killed_at_its_timeout_is_a_failed_run_and_can_turn_the_source_f
     assert (run["status"], run["reason"]) == ("killed", "stopped after crawl_timeout"), run
     assert [m["title"] for m in hook.messages] == ["newswatch: source slow is failing"]
     assert "the last run failed (stopped after crawl_timeout)" in hook.messages[0]["message"]
+
+
+def test_robots_txt_shutting_out_the_feed_turns_the_source_failing_at_once(tmp_path):
+    generate_site(tmp_path / "site", 3)
+    hook = Receiver(free_port()).start()
+    try:
+        with SiteServer(tmp_path / "site") as server:
+            config_dir = monitored_site(tmp_path, server, hook, "")
+            crawl(config_dir)
+            (tmp_path / "site" / "robots.txt").write_text("User-agent: *\nDisallow: /feed\n")
+            events = crawl(config_dir)
+    finally:
+        hook.stop()
+    changed = [e for e in events if e["event"] == "source_verdict_changed"]
+    assert [(e["verdict"], e["reason"]) for e in changed] == [
+        ("failing", f"robots.txt disallows feed {server.base}/feed.xml")
+    ]
+    assert [m["title"] for m in hook.messages] == ["newswatch: source gen is failing"]
