@@ -237,7 +237,7 @@ def m006_monitoring(db: Database) -> None:
         ("bytes", int),  # response bytes downloaded
         ("duration", float),  # seconds
         ("skipped_reasons", str),  # JSON {reason: pages}
-        ("http_errors", str),  # JSON {status or "network": pages}
+        ("http_errors", str),  # JSON {HTTP status, "network", "unreadable" or "extraction": pages}
         ("listing_problems", str),  # JSON [{kind, url, reason}] of failed or denied listings
     ):
         db["crawl_runs"].add_column(column, kind)

@@ -276,7 +276,7 @@ class StorePipeline(_StoreUser):
             self.stats.inc_value(f"newswatch/skipped/{'robots_txt' if robots else 'other'}")
         else:
             self.stats.inc_value("newswatch/errors")
-            self.stats.inc_value(f"newswatch/http_errors/{item.status or 'network'}")
+            self.stats.inc_value(f"newswatch/http_errors/{_error_kind(item.status)}")
         if robots:
             self.stats.inc_value("newswatch/robots_denied")
         if item.kind != "article":
@@ -338,6 +338,7 @@ class StorePipeline(_StoreUser):
                 )
             elif isinstance(exception, ExtractionFailed):
                 self.stats.inc_value("newswatch/errors")
+                self.stats.inc_value("newswatch/http_errors/extraction")
                 self._page(
                     item.url,
                     item.source,
@@ -376,6 +377,14 @@ class StorePipeline(_StoreUser):
                 **extra,
             }
         )
+
+
+def _error_kind(status: int | None) -> str:
+    """How a failed page is counted in `crawl_runs.http_errors`: its HTTP error status,
+    "network" (no answer), or "unreadable" (answered, but not a feed, sitemap or page)."""
+    if status is None:
+        return "network"
+    return str(status) if status >= 400 else "unreadable"
 
 
 def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:

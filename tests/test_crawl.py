@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import signal
 import sqlite3
@@ -409,3 +410,10 @@ def test_hostile_pages_are_recorded_with_reasons_not_crashed_on(tmp_path):
     assert pages["missing"] == ("failed", "HTTP 404"), pages
     assert pages["not-a-feed.xml"][0] == "failed"
     assert "not a readable RSS or Atom feed" in pages["not-a-feed.xml"][1]
+    (run,) = db["crawl_runs"].rows
+    errors = json.loads(run["http_errors"])
+    assert errors == {"404": 1, "network": 1, "unreadable": 1}, run
+    (problem,) = json.loads(run["listing_problems"])
+    assert problem["url"].endswith("/not-a-feed.xml") and problem["kind"] == "feed", problem
+    # One of its two feeds broken: the source is degraded, and the crawl says so.
+    assert "hostile is now degraded: feed http://" in result.stdout, result.stdout
