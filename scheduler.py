@@ -331,9 +331,11 @@ class Daemon:
         with self._running_lock:
             self.running[source] = proc
         log.info("crawl_started", source=source, pid=proc.pid)
+        timed_out = False
         try:
             code = proc.wait(timeout=self.config.daemon.crawl_timeout)
         except subprocess.TimeoutExpired:
+            timed_out = True
             log.error("crawl_timeout", source=source, timeout=self.config.daemon.crawl_timeout)
             _signal_group(proc, signal.SIGTERM)
             try:
@@ -346,20 +348,21 @@ class Daemon:
                 self.running.pop(source, None)
         self._log_run(source, started, code)
         if code != 0:
-            self._mark_ended(source, proc.pid, code)
+            if timed_out:
+                reason = "stopped after crawl_timeout"
+            elif code < 0:
+                reason = f"the crawl process was killed by signal {-code}"
+            else:
+                reason = f"the crawl process exited with code {code}"
+            self._mark_ended(source, proc.pid, reason)
         # The crawl judged its source's health as it ended; a crawl that was killed or
         # crashed could not, so it is judged here (a second look changes nothing).
         check_after_crawl(self.config, [source], now=now_utc())
         if not self.stopping.is_set():
             self.alerts()
 
-    def _mark_ended(self, source: str, pid: int, code: int) -> None:
+    def _mark_ended(self, source: str, pid: int, reason: str) -> None:
         """A crawl that died without recording its end: its run is killed, now."""
-        reason = (
-            "stopped after crawl_timeout"
-            if code in (-signal.SIGTERM, -signal.SIGKILL)
-            else f"the crawl process exited with code {code}"
-        )
         try:
             db = open_database(self.database)
             try:
