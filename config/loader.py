@@ -284,6 +284,20 @@ class _Table:
         except ValueError as exc:
             raise self.fail(key, str(exc)) from None
 
+    def notify_urls(self, key: str = "notify") -> tuple[str, ...]:
+        """Apprise URLs, each checked against the services apprise knows."""
+        from config.watchlist import redact, valid_notify_url
+
+        urls = self.strings(key)
+        for url in urls:
+            if not valid_notify_url(url):
+                raise self.fail(
+                    key,
+                    f"{redact(url)!r} is not a notification URL apprise knows (like "
+                    "'json://host:port/path', 'mailto://user:pass@example.com', 'ntfys://topic')",
+                )
+        return urls
+
     def strings(self, key: str) -> tuple[str, ...]:
         value = self.get(key, (list, str), [])
         values = [value] if isinstance(value, str) else value
@@ -386,24 +400,14 @@ def _settings(
 
 
 def _monitor(data: dict[str, Any]) -> MonitorSettings:
-    from config.watchlist import redact, valid_notify_url
-
     table = _Table(data, f"{SETTINGS_FILE}: [monitor]", set(MonitorSettings.__dataclass_fields__))
     defaults = MonitorSettings()
-    notify = table.strings("notify")
-    for url in notify:
-        if not valid_notify_url(url):
-            raise table.fail(
-                "notify",
-                f"{redact(url)!r} is not a notification URL apprise knows "
-                "(like 'json://host:port/path', 'mailto://user:pass@example.com')",
-            )
     for key in ("low_rate", "empty_jump"):
         share = table.number(key, getattr(defaults, key), 0)
         if share > 1:
             raise table.fail(key, f"must be a share between 0 and 1, got {share}")
     return MonitorSettings(
-        notify=notify,
+        notify=table.notify_urls(),
         failing_after=table.number("failing_after", defaults.failing_after, 1, integer=True),
         silent_after=float(table.number("silent_after", defaults.silent_after, 1)),
         min_silence=table.parsed("min_silence", parse_duration, defaults.min_silence),

@@ -67,14 +67,7 @@ def _watch(raw: Any, index: int, source_names: set[str]) -> Watch:
     name = table.get("name", str, "").strip()
     if not name:
         raise table.fail("name", "is required")
-    notify = table.strings("notify")
-    for url in notify:
-        if not valid_notify_url(url):
-            raise table.fail(
-                "notify",
-                f"{redact(url)!r} is not a notification URL apprise knows "
-                "(like 'json://host:port/path', 'mailto://user:pass@example.com', 'ntfys://topic')",
-            )
+    notify = table.notify_urls()
     sources = table.strings("sources")
     for source in sources:
         if source not in source_names:

@@ -118,14 +118,15 @@ def assess(
         return Health(source, PENDING, ("never crawled",), last_new=last_new)
     productive = [r.started for r in runs if r.articles_new]
     last_new = last_new or (productive[-1] if productive else None)
+    usual = _daily_rate(runs, rules)
     found: dict[str, list[str]] = {verdict: [] for verdict in VERDICTS}
     for verdict, reason in (
         *_failing(runs, rules),
         *_listings(runs[-1]),
         *_robots(runs),
         *_emptied(runs, rules),
-        *_slowed(runs, rules),
-        *_silent(runs, rules, last_new),
+        *_slowed(runs, rules, usual),
+        *_silent(runs, rules, last_new, productive),
     ):
         found[verdict].append(reason)
     verdict = next((v for v in reversed(VERDICTS) if found[v]), "ok")
@@ -143,7 +144,7 @@ def assess(
         last_new=last_new,
         new_24h=sum(r.articles_new for r in runs if r.started > now - _DAY),
         new_7d=sum(r.articles_new for r in recent),
-        usual_per_day=_daily_rate(runs, rules),
+        usual_per_day=usual,
         error_rate=sum(r.errors for r in recent) / fetched if fetched else None,
         empty_rate=sum(r.empty_extractions for r in recent) / pages if pages else None,
     )
@@ -236,8 +237,9 @@ def _daily_rate(runs: Sequence[Run], rules: MonitorSettings) -> float | None:
     return sum(r.articles_new for r in window) / rules.baseline_days
 
 
-def _slowed(runs: Sequence[Run], rules: MonitorSettings) -> list[tuple[str, str]]:
-    usual = _daily_rate(runs, rules)
+def _slowed(
+    runs: Sequence[Run], rules: MonitorSettings, usual: float | None
+) -> list[tuple[str, str]]:
     if usual is None or usual < _MIN_DAILY_RATE:
         return []
     anchor = runs[-1].started
@@ -248,7 +250,10 @@ def _slowed(runs: Sequence[Run], rules: MonitorSettings) -> list[tuple[str, str]
 
 
 def _silent(
-    runs: Sequence[Run], rules: MonitorSettings, last_new: datetime | None
+    runs: Sequence[Run],
+    rules: MonitorSettings,
+    last_new: datetime | None,
+    productive: Sequence[datetime],
 ) -> list[tuple[str, str]]:
     anchor = runs[-1].started
     finished = [r for r in runs if r.status == "finished"]
@@ -256,7 +261,6 @@ def _silent(
         if len(finished) >= rules.failing_after:
             return [("silent", f"no article collected in {len(finished)} runs")]
         return []
-    productive = [r.started for r in runs if r.articles_new]
     gaps = [(b - a).total_seconds() for a, b in zip(productive, productive[1:], strict=False)]
     if len(gaps) < _MIN_GAPS:
         return []

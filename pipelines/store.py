@@ -110,7 +110,7 @@ class StorePipeline(_StoreUser):
         self.stats = crawler.stats
         self.log = log.bind(source=source)
         self.run_id: int | None = None
-        self.started = time.monotonic()
+        self.started = 0.0  # monotonic time the spider opened
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -404,8 +404,10 @@ def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
     figures: dict[str, Any] = {name: stats.get(f"newswatch/{name}", 0) for name in counts}
     figures["bytes"] = stats.get("downloader/response_bytes", 0)
     figures["duration"] = stats.get("newswatch/duration")
-    for name in ("skipped_reasons", "http_errors"):
-        prefix = "newswatch/skipped/" if name == "skipped_reasons" else "newswatch/http_errors/"
+    for name, prefix in (
+        ("skipped_reasons", "newswatch/skipped/"),
+        ("http_errors", "newswatch/http_errors/"),
+    ):
         found = {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
         figures[name] = json.dumps(found) if found else None
     problems = stats.get("newswatch/listing_problems")
