@@ -407,6 +407,8 @@ def initial_state(rng: random.Random, story: Story, size: int) -> str:
     return f"<script>window.__INITIAL_STATE__={script_json(state)};</script>"
 
 
+# The analytics and consent snippets real news pages carry in their <head>; the measurement
+# id "G-XXXXXXX" is a placeholder on purpose: these pages are generated, never published.
 HEAD_SCRIPTS = """<script>window.dataLayer=window.dataLayer||[];
 function gtag(){dataLayer.push(arguments)}gtag('js',new Date());
 gtag('config','G-XXXXXXX',{anonymize_ip:true,page_type:'article'});</script>
