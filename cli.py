@@ -14,12 +14,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 import config as nwconfig
 from config import ConfigError, load_config
-from config.logs import setup_logging
-from crawler.report import table
+from config.logs import printable, setup_logging
+from crawler.report import line, table
 from pipelines.storage import StorageError, open_database
 
 # In a pipe there is no terminal width to respect: lay tables out wide, for other tools.
@@ -74,6 +74,8 @@ def main(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, log_fo
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 def init(directory: Path, force: bool) -> None:
     """Write a commented example configuration into DIRECTORY."""
+    if directory.expanduser().resolve() == nwconfig.EXAMPLES:
+        raise click.ClickException(nwconfig.own_folder(directory.expanduser().resolve()))
     directory.mkdir(parents=True, exist_ok=True)
     for name in ("settings.toml", "sources.toml", "watchlist.toml"):
         target = directory / name
@@ -101,7 +103,7 @@ def sources(ctx: Context) -> None:
             "\n".join(discovery),
         )
     console.print(listing)
-    console.print(f"database: {config.storage.database}")
+    console.print(line("database: ", str(config.storage.database)))
 
 
 @main.command()
@@ -132,10 +134,12 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
     if created:
         console.print(f"{created} new alert(s): newswatch alerts --pending")
     for health in changed:
-        console.print(f"{health.source} is now {_verdict(health.verdict)}: {escape(health.reason)}")
+        console.print(
+            line(health.source, " is now ", _verdict(health.verdict), ": ", health.reason)
+        )
     failed = [f"{r.source} ({r.reason})" if r.reason else r.source for r in results if r.failed]
     if failed:
-        raise click.ClickException(f"crawl failed for: {', '.join(failed)}")
+        raise click.ClickException(printable(f"crawl failed for: {', '.join(failed)}"))
 
 
 @main.command()
@@ -157,9 +161,20 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None) -> Non
         click.echo(f"no articles match {query!r}")
         return
     for hit in hits:
-        console.print(f"[bold]{hit['title'] or '(untitled)'}[/bold]  [dim]#{hit['id']}[/dim]")
-        console.print(f"  {hit['source']} · {hit['published'] or 'undated'} · {hit['url']}")
-        console.print(f"  {hit['snippet']}", highlight=False)
+        console.print(line((hit["title"] or "(untitled)", "bold"), "  ", (f"#{hit['id']}", "dim")))
+        console.print(line(f"  {hit['source']} · {hit['published'] or 'undated'} · {hit['url']}"))
+        console.print(line("  ", *_marked(hit["snippet"])))
+
+
+def _marked(snippet: str) -> list[str | tuple[str, str]]:
+    """A search snippet's parts, its matched words styled."""
+    from pipelines.search import MARK_END, MARK_START
+
+    parts: list[str | tuple[str, str]] = []
+    for piece in snippet.split(MARK_START):
+        hit, end, rest = piece.partition(MARK_END)
+        parts += [(hit, "bold underline"), rest] if end else [piece]
+    return parts
 
 
 @main.command()
@@ -258,13 +273,10 @@ def alerts(
         if status == "pending" and row["attempts"]:
             status += f" (attempt {row['attempts']} failed: {row['last_error']})"
         console.print(
-            f"[bold]#{row['id']} {row['watch']}[/bold] · {row['created_at']} · {status}",
-            highlight=False,
+            line((f"#{row['id']} {row['watch']}", "bold"), f" · {row['created_at']} · {status}")
         )
-        console.print(f"  {row['title'] or ''}\n  {row['url']}", highlight=False)
-        console.print(
-            f"  matched “{row['found']}” ({row['matched']}): {row['snippet']}", highlight=False
-        )
+        console.print(line(f"  {row['title'] or ''}\n  {row['url']}"))
+        console.print(line(f"  matched “{row['found']}” ({row['matched']}): {row['snippet']}"))
 
 
 @main.command("notify-test")
@@ -507,10 +519,9 @@ def history(ctx: Context, article_id: int, show_diff: bool) -> None:
     styles = {"+": "green", "-": "red", "@": "cyan"}
     for old, new in pairwise(versions):
         console.print()
-        for line in diff(old, new):
-            style = "bold" if line.startswith(("+++", "---")) else styles.get(line[:1])
-            text = escape(line)
-            console.print(f"[{style}]{text}[/{style}]" if style else text, highlight=False)
+        for change in diff(old, new):
+            style = "bold" if change.startswith(("+++", "---")) else styles.get(change[:1])
+            console.print(line((change, style or "")))
 
 
 def _database(ctx: Context):
@@ -587,8 +598,8 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
     console.print(listing)
     for row in rows:
         if row["verdict"] not in ("ok", "pending"):
-            reason = escape("; ".join(row["reasons"]))
-            console.print(f"{row['source']}: {_verdict(row['verdict'])}: {reason}")
+            reason = "; ".join(row["reasons"])
+            console.print(line(row["source"], ": ", _verdict(row["verdict"]), ": ", reason))
     if not any(row["last_run"] for row in rows):
         console.print("No crawl has run yet: newswatch crawl, or newswatch run for the daemon.")
     for row in rows:
@@ -616,10 +627,10 @@ def _runs_table(source: str, runs: list[dict]):
             errors += f": {counts(run['http_errors'])}"
         listing.add_row(
             run["started"],
-            escape(status),
+            status,
             "-" if run["duration"] is None else f"{run['duration']:.1f}",
             *(str(run[k] or 0) for k in ("pages_fetched", "articles_new", "updated", "duplicates")),
-            escape(skipped),
+            skipped,
             errors,
             str(run["empty_extractions"] or 0),
             str(run["robots_denied"] or 0),
@@ -628,11 +639,17 @@ def _runs_table(source: str, runs: list[dict]):
     return listing
 
 
-_VERDICT_STYLES = {"ok": "green", "silent": "yellow", "degraded": "yellow", "failing": "bold red"}
+_VERDICT_STYLES = {
+    "ok": "green",
+    "silent": "yellow",
+    "degraded": "yellow",
+    "never_worked": "bold red",
+    "failing": "bold red",
+}
 
 
-def _verdict(verdict: str) -> str:
-    return f"[{_VERDICT_STYLES.get(verdict, 'dim')}]{verdict}[/]"
+def _verdict(verdict: str) -> Text:
+    return Text(verdict, style=_VERDICT_STYLES.get(verdict, "dim"))
 
 
 def _share(value: float | None) -> str:

@@ -14,7 +14,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from apscheduler.util import undefined
 from sqlite_utils import Database
 
 from config import Config, Schedule
+from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome
 from pipelines.alerts import (
     deliver_digest,
     deliver_pending,
@@ -38,7 +38,7 @@ from pipelines.alerts import (
     register_watches,
 )
 from pipelines.monitor import check_after_crawl
-from pipelines.storage import StorageError, open_database
+from pipelines.storage import StorageError, open_database, settle_run
 
 log = structlog.get_logger("newswatch.daemon")
 
@@ -311,23 +311,17 @@ class Daemon:
     def crawl(self, source: str) -> None:
         if self.stopping.is_set():
             return
-        command = [
-            sys.executable,
-            "-m",
-            "cli",
-            "--config",
-            str(self.config.directory),
-            "--log-format",
-            "json",
-            "crawl",
-            source,
-        ]
         started = now_utc()
         # Its own session: a Ctrl-C on the daemon's terminal is for the daemon, which
         # then stops its crawls itself, with their grace period.
         proc = subprocess.Popen(
-            command, start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
+            crawl_command(str(self.config.directory), source),
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
+        child_log = ChildLog(proc.stderr)
         with self._running_lock:
             self.running[source] = proc
         log.info("crawl_started", source=source, pid=proc.pid)
@@ -346,39 +340,30 @@ class Daemon:
         finally:
             with self._running_lock:
                 self.running.pop(source, None)
-        self._log_run(source, started, code)
-        if code != 0:
-            if timed_out:
-                reason = "stopped after crawl_timeout"
-            elif code < 0:
-                reason = f"the crawl process was killed by signal {-code}"
-            else:
-                reason = f"the crawl process exited with code {code}"
-            self._mark_ended(source, proc.pid, reason)
+        child_log.close()
+        outcome = crawl_outcome(
+            code,
+            timed_out=timed_out,
+            stopping=self.stopping.is_set(),
+            last_error=child_log.last_error,
+        )
+        self._settle(source, proc.pid, started, code, outcome)
         # The crawl judged its source's health as it ended; a crawl that was killed or
         # crashed could not, so it is judged here (a second look changes nothing).
         check_after_crawl(self.config, [source], now=now_utc())
         if not self.stopping.is_set():
             self.alerts()
 
-    def _mark_ended(self, source: str, pid: int, reason: str) -> None:
-        """A crawl that died without recording its end: its run is killed, now."""
-        try:
-            db = open_database(self.database)
-            try:
-                with db.atomic():
-                    db.execute(
-                        "UPDATE crawl_runs SET status = 'killed', reason = ?, finished = ? "
-                        "WHERE source = ? AND pid = ? AND status = 'running'",
-                        [reason, now_utc().isoformat(), source, pid],
-                    )
-            finally:
-                db.close()
-        except (StorageError, sqlite3.Error) as exc:
-            log.warning("run_not_marked", source=source, error=str(exc))
-
-    def _log_run(self, source: str, started: datetime, code: int) -> None:
-        """One `crawl_finished` event with the figures the crawl recorded."""
+    def _settle(
+        self,
+        source: str,
+        pid: int,
+        started: datetime,
+        code: int,
+        outcome: Outcome,
+    ) -> None:
+        """Make sure the crawl ended as a `crawl_runs` row (a crawl that died before it
+        wrote one, or left it running, gets it here), and log `crawl_finished`."""
         columns = (
             "status",
             "reason",
@@ -391,18 +376,30 @@ class Daemon:
         )
         figures: dict[str, Any] = {}
         try:
-            db = open_database(self.database)
+            # Not the crawls' short busy timeout: this thread may wait for the write lock.
+            db = open_database(self.database, busy_timeout=30.0)
             try:
+                settle_run(
+                    db,
+                    source,
+                    pid,
+                    started=started.isoformat(),
+                    status=outcome.status,
+                    reason=outcome.reason,
+                    now=now_utc().isoformat(),
+                    over=outcome.over,
+                )
                 row = db.execute(
-                    f"SELECT {', '.join(columns)} FROM crawl_runs WHERE source = ? "
+                    f"SELECT {', '.join(columns)} FROM crawl_runs WHERE source = ? AND pid = ? "
                     "AND started >= ? ORDER BY id DESC LIMIT 1",
-                    [source, started.isoformat()],
+                    [source, pid, started.isoformat()],
                 ).fetchone()
             finally:
                 db.close()
             figures = dict(zip(columns, row, strict=True)) if row else {}
         except (StorageError, sqlite3.Error) as exc:
-            figures = {"figures_unavailable": str(exc)}
+            log.error("run_not_recorded", source=source, status=outcome.status, error=str(exc))
+            figures = {"status": outcome.status, "reason": outcome.reason}
         event = log.info if code == 0 else log.warning
         event("crawl_finished", source=source, exit_code=code, **figures)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from config.loader import (
+    EXAMPLES,
     Config,
     ConfigError,
     CrawlSettings,
@@ -16,12 +15,11 @@ from config.loader import (
     Source,
     StorageSettings,
     load_config,
+    own_folder,
     parse_duration,
     parse_schedule,
 )
 from config.watchlist import Watch, redact
-
-EXAMPLES = Path(__file__).parent
 
 __all__ = [
     "EXAMPLES",
@@ -37,6 +35,7 @@ __all__ = [
     "StorageSettings",
     "Watch",
     "load_config",
+    "own_folder",
     "parse_duration",
     "parse_schedule",
     "redact",

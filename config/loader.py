@@ -23,8 +23,22 @@ SOURCES_FILE = "sources.toml"
 DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
 
 
+# newswatch's own `config` package, which holds the example files.
+EXAMPLES = Path(__file__).resolve().parent
+
+
 class ConfigError(Exception):
     """The configuration folder is missing, unreadable or holds an invalid value."""
+
+
+def own_folder(directory: Path) -> str:
+    """Why `directory`, newswatch's own package folder, is no place for a configuration
+    (run from a checkout of newswatch, `./config` is that folder)."""
+    return (
+        f"{directory} is newswatch's own config package (its example files), not your "
+        "configuration; keep yours in a folder of its own: newswatch init ~/newswatch, "
+        "then --config ~/newswatch or NEWSWATCH_CONFIG=~/newswatch"
+    )
 
 
 @dataclass(frozen=True)
@@ -203,6 +217,8 @@ def parse_size(value: int | str) -> int:
 def load_config(directory: str | Path) -> Config:
     """Read `settings.toml` and `sources.toml` from `directory` and validate them."""
     directory = Path(directory).expanduser().resolve()
+    if directory == EXAMPLES:
+        raise ConfigError(own_folder(directory))
     if not directory.is_dir():
         raise ConfigError(
             f"configuration folder {directory} does not exist; "

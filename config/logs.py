@@ -8,6 +8,7 @@ has one shape: coloured console lines on a terminal, JSON lines otherwise.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Literal
 
@@ -17,6 +18,23 @@ LogFormat = Literal["auto", "console", "json"]
 
 # Scrapy says a lot at INFO; it is shown from -v on.
 _NOISY = ("scrapy", "twisted", "py.warnings", "filelock", "trafilatura", "htmldate", "apscheduler")
+
+
+# Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-byte ESC x), then
+# any other C0 or C1 control character but tab and newline.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: str) -> str:
+    """`text` safe to write to a terminal: no escape sequences, no control characters.
+
+    What a crawled page says (titles, text, URLs, error messages) may carry ANSI
+    sequences that recolour, retitle or clear the user's terminal.
+    """
+    return _ESCAPES.sub("", text)
 
 
 def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:
@@ -54,6 +72,7 @@ def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             *([structlog.processors.format_exc_info] if as_json else []),
+            _printable_values,
             renderer,
         ],
     )
@@ -98,3 +117,18 @@ def _spider_name(logger, method_name, event_dict):
         source = getattr(spider, "source", None)
         event_dict["source"] = getattr(source, "name", None) or str(spider)
     return event_dict
+
+
+def _printable_values(logger, method_name, event_dict):
+    """Values from crawled pages reach the terminal without their escape sequences."""
+    return _printable(event_dict)
+
+
+def _printable(value):
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value

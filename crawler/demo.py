@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from config import Config, ConfigError, load_config
-from crawler.report import results_table, table
+from crawler.report import line, results_table, table
 from crawler.run import crawl_sources
 from crawler.siteserver import SiteServer
 from pipelines.storage import open_database
@@ -124,10 +124,8 @@ def run_demo(directory: Path, console: Console) -> None:
         'search "Машаль"',
         'search "NEAR(Lavrov Meshal, 5)"',
     ):
-        console.print(f"  newswatch --config {config_dir} {command}", highlight=False)
-    console.print(
-        f"  sqlite3 {config.storage.database} 'SELECT * FROM crawl_runs'", highlight=False
-    )
+        console.print(line(f"  newswatch --config {config_dir} {command}"))
+    console.print(line(f"  sqlite3 {config.storage.database} 'SELECT * FROM crawl_runs'"))
 
 
 def show_collection(database: Path, console: Console, watches: Sequence[str] = ()) -> int | None:
@@ -197,14 +195,15 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
             None,
         )
         if sample:
-            console.print(f"\n[bold]Sample article[/bold]: {sample['title']}")
+            console.print(line("\n", ("Sample article", "bold"), ": ", sample["title"]))
             console.print(
-                f"{sample['url']}\nauthors {sample['authors']} · published "
-                f"{sample['published']} (from {sample['published_from']}) · "
-                f"{sample['word_count']} words",
-                highlight=False,
+                line(
+                    f"{sample['url']}\nauthors {sample['authors']} · published "
+                    f"{sample['published']} (from {sample['published_from']}) · "
+                    f"{sample['word_count']} words"
+                )
             )
-            console.print(textwrap.shorten(sample["text"], 600, placeholder=" …"), highlight=False)
+            console.print(line(textwrap.shorten(sample["text"], 600, placeholder=" …")))
         return shared[0] if shared else None
     finally:
         db.close()

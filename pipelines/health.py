@@ -1,10 +1,11 @@
 """A source's health, judged from its crawl runs: pure functions, no database, no clock.
 
 The verdicts, worst first: `failing` (runs keep failing, or robots.txt shuts the
-source out), `degraded` (it runs but something changed: a feed answers errors, pages
-come back without article text, far fewer new articles than usual), `silent` (runs
-succeed but nothing new has come for much longer than usual), `ok`. A source never
-crawled is `pending`.
+source out), `never_worked` (no run has succeeded yet, and the last one failed),
+`degraded` (it runs but something changed: a feed answers errors, pages come back
+without article text, far fewer new articles than usual), `silent` (runs succeed but
+nothing new has come for much longer than usual), `ok`. A source never crawled to
+the end is `pending`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from config import MonitorSettings
 
-VERDICTS = ("ok", "silent", "degraded", "failing")  # in order of severity
+VERDICTS = ("ok", "silent", "degraded", "never_worked", "failing")  # in order of severity
 PENDING = "pending"
 # Run statuses that count as a failure in a row; an interrupted run counts neither way.
 _FAILED = ("failed", "killed")
@@ -114,14 +115,25 @@ def assess(
     run, not to `now`: a monitor that was switched off has not watched a source go silent.
     """
     runs = sorted(runs, key=lambda r: r.started)
-    if not runs:
-        return Health(source, PENDING, ("never crawled",), last_new=last_new)
+    if not any(r.status in ("finished", *_FAILED) for r in runs):
+        if not runs:
+            return Health(source, PENDING, ("never crawled",), last_new=last_new)
+        last = runs[-1]
+        return Health(
+            source,
+            PENDING,
+            ("no crawl has run to its end yet",),
+            last_run=last.started,
+            last_status=last.status,
+            last_new=last_new,
+        )
     productive = [r.started for r in runs if r.articles_new]
     last_new = last_new or (productive[-1] if productive else None)
     usual = _daily_rate(runs, rules)
     found: dict[str, list[str]] = {verdict: [] for verdict in VERDICTS}
     for verdict, reason in (
         *_failing(runs, rules),
+        *_never_worked(runs),
         *_listings(runs[-1]),
         *_robots(runs),
         *_emptied(runs, rules),
@@ -159,16 +171,27 @@ def _failing(runs: Sequence[Run], rules: MonitorSettings) -> list[tuple[str, str
             break
     if len(streak) < rules.failing_after:
         return []
-    last = streak[0]
-    why = _problem_text(last.listing_problems) or last.reason or f"{last.errors} page errors"
     runs_failed = "the last run" if len(streak) == 1 else f"the last {len(streak)} runs"
-    return [("failing", f"{runs_failed} failed ({why})")]
+    return [("failing", f"{runs_failed} failed ({_why_failed(streak[0])})")]
+
+
+def _never_worked(runs: Sequence[Run]) -> list[tuple[str, str]]:
+    """No run of the source has succeeded, and the last one failed: a wrong URL, a feed
+    that is an HTML page, a host that does not answer."""
+    if runs[-1].status not in _FAILED or any(r.status == "finished" for r in runs):
+        return []
+    failed = sum(r.status in _FAILED for r in runs)
+    runs_failed = "its only run" if failed == 1 else f"all {failed} of its runs"
+    return [("never_worked", f"{runs_failed} failed ({_why_failed(runs[-1])})")]
+
+
+def _why_failed(run: Run) -> str:
+    return _problem_text(run.listing_problems) or run.reason or f"{run.errors} page errors"
 
 
 def _listings(last: Run) -> list[tuple[str, str]]:
-    """Some of the source's feeds, sitemaps or fronts answer errors or unreadable XML."""
-    if last.status in _FAILED:
-        return []  # counted by the failing rule, which waits for it to repeat
+    """Some of the source's feeds, sitemaps or fronts answer errors or unreadable XML
+    (in a failed run too: one failure is not yet `failing`, but it is not ok)."""
     broken = [p for p in last.listing_problems if not _denied(p)]
     return [("degraded", _problem_text(broken))] if broken else []
 

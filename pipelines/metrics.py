@@ -106,7 +106,8 @@ class NewswatchCollector:
         )
         verdict = GaugeMetricFamily(
             "newswatch_source_verdict",
-            "1 for the source's current health verdict (ok, silent, degraded, failing, pending).",
+            "1 for the source's current health verdict (ok, silent, degraded, never_worked, "
+            "failing, pending).",
             labels=["source", "verdict"],
         )
         for health in healths:

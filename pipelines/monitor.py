@@ -186,11 +186,15 @@ def deliver_notices(db: Database, monitor: MonitorSettings, names: Iterable[str]
 def verdict_message(row: dict) -> tuple[str, str]:
     source, verdict, previous = row["source"], row["verdict"], row["previous"]
     if verdict == "ok":
-        title = f"newswatch: source {source} is ok again"
+        again = "" if previous == "never_worked" else " again"
+        title = f"newswatch: source {source} is ok{again}"
         body = f"{source} was {previous}; its last run on {row['since']} looks healthy."
     else:
-        title = f"newswatch: source {source} is {verdict}"
-        body = f"{row['reason']}\n\n{source} was {previous} until {row['since']}."
+        state = "has never worked" if verdict == "never_worked" else f"is {verdict}"
+        title = f"newswatch: source {source} {state}"
+        body = row["reason"]
+        if previous != "ok" or verdict != "never_worked":  # a new source was never ok
+            body += f"\n\n{source} was {previous} until {row['since']}."
     return title, body + "\n\nDetails: newswatch status"
 
 

@@ -15,6 +15,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,60 @@ def stored_in_run(db: Database, run_id: int) -> int:
     return db.execute(
         "SELECT count(*) FROM pages WHERE run_id = ? AND outcome = 'stored'", [run_id]
     ).fetchone()[0]
+
+
+def settle_run(
+    db: Database,
+    source: str,
+    pid: int,
+    *,
+    started: str,
+    status: str,
+    reason: str,
+    now: str,
+    over: tuple[str, ...] = ("running",),
+) -> str:
+    """Make sure the crawl process `pid`, started at `started`, ends as a `crawl_runs` row.
+
+    A row the process left in a status of `over` (by default, still `running`) gets
+    `status` and `reason`, keeping its figures; a row it finished itself is kept; a
+    process that died before writing any row gets one now. Returns the final status.
+    """
+    # IMMEDIATE: read then write without another writer committing in between.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute(
+            "SELECT id, status FROM crawl_runs WHERE source = ? AND pid = ? AND started >= ? "
+            "ORDER BY id DESC LIMIT 1",
+            [source, pid, started],
+        ).fetchone()
+        if row is None:
+            elapsed = datetime.fromisoformat(now) - datetime.fromisoformat(started)
+            _insert(
+                db,
+                "crawl_runs",
+                {
+                    "source": source,
+                    "started": started,
+                    "finished": now,
+                    "status": status,
+                    "reason": reason,
+                    "pid": pid,
+                    "duration": round(elapsed.total_seconds(), 3),
+                },
+            )
+        elif row[1] in over:
+            db.execute(
+                "UPDATE crawl_runs SET status = ?, reason = ?, finished = ? WHERE id = ?",
+                [status, reason, now, row[0]],
+            )
+        else:
+            status = row[1]
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return status
 
 
 def _insert(

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from cli import main
 from config import ConfigError, load_config, parse_schedule
+from tests.conftest import run_newswatch
 
 
 def write(directory: Path, sources: str, settings: str | None = None) -> Path:
@@ -28,9 +29,11 @@ def error_of(directory: Path) -> str:
     return str(info.value)
 
 
-def test_example_configuration_loads():
-    """The commented example shipped in config/ is itself valid."""
-    config = load_config(Path(__file__).parent.parent / "config")
+def test_example_configuration_loads(tmp_path):
+    """The commented example shipped in config/, as `init` writes it, is itself valid."""
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "cfg")])
+    assert result.exit_code == 0, result.output
+    config = load_config(tmp_path / "cfg")
     assert [s.name for s in config.sources] == ["ledger", "courier"]
     assert [s.name for s in config.enabled_sources] == ["ledger"]
     assert config.source("ledger").schedule.seconds == 900
@@ -187,6 +190,28 @@ def test_init_writes_a_configuration_that_loads(tmp_path):
     assert load_config(tmp_path / "cfg").source("ledger")
     again = runner.invoke(main, ["init", str(tmp_path / "cfg")])
     assert again.exit_code == 1 and "exists; use --force" in again.output, again.output
+
+
+def test_the_package_s_own_config_folder_is_never_taken_for_the_user_s(tmp_path):
+    """From a checkout of newswatch, `./config` is the package: `init ./config` and a bare
+    `sources` say so, and the example files are left as they are."""
+    root = Path(__file__).parent.parent
+    examples = {p.name: p.read_bytes() for p in (root / "config").glob("*.toml")}
+    init = run_newswatch("init", "./config", "--force", cwd=root)
+    sources = run_newswatch("sources", cwd=root)
+    for result in (init, sources):
+        assert result.returncode == 1, result.stdout + result.stderr
+        said = " ".join(result.stderr.split())
+        assert (
+            "is newswatch's own config package (its example files), not your configuration" in said
+        )
+        assert "newswatch init ~/newswatch" in said and "Traceback" not in said
+    assert {p.name: p.read_bytes() for p in (root / "config").glob("*.toml")} == examples
+    # Anywhere else, ./config is the user's.
+    made = run_newswatch("init", "./config", cwd=tmp_path)
+    listed = run_newswatch("sources", cwd=tmp_path)
+    assert made.returncode == 0 and listed.returncode == 0, made.stderr + listed.stderr
+    assert "ledger" in listed.stdout
 
 
 def test_sources_command_lists_schedules(tmp_path):

@@ -7,7 +7,9 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -57,23 +59,44 @@ def write_daemon_config(config_dir: Path, base: str, notify: str, **daemon: str)
 
 
 class Daemon:
-    """`newswatch run` in a subprocess, its JSON log collected."""
+    """`newswatch run` in a subprocess, its JSON log collected as it comes."""
 
-    def __init__(self, config_dir: Path, *options: str) -> None:
+    def __init__(self, config_dir: Path, *options: str, cwd: Path | None = None) -> None:
         self.proc = subprocess.Popen(
             [
                 *newswatch_command(),
                 *("--log-format", "json", "--config", str(config_dir), "run", *options),
             ],
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            cwd=cwd,
         )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.append(line)
+
+    def events(self, name: str) -> list[dict]:
+        """The log events called `name` so far (lines that are not JSON are passed over)."""
+        found = []
+        for line in list(self.lines):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and event.get("event") == name:
+                found.append(event)
+        return found
 
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 40) -> tuple[int, str]:
         self.proc.send_signal(signum)
-        _, err = self.proc.communicate(timeout=timeout)
-        return self.proc.returncode, err
+        self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=timeout)
+        return self.proc.returncode, "".join(self.lines)
 
 
 def wait_for(condition, timeout: float = 60, what: str = "condition") -> None:
@@ -138,6 +161,91 @@ def test_daemon_alerts_on_body_names_only_stops_cleanly_and_never_repeats(tmp_pa
         assert len(receiver.messages) == delivered, receiver.watches_alerted()
     finally:
         receiver.stop()
+
+
+def test_the_daemon_works_when_started_beside_folders_named_like_its_packages(
+    tmp_path, demo_server
+):
+    """`cd ~/home && newswatch --config ./config run`: the user's TOML-only config/, and
+    folders called crawler/ and pipelines/, never hide newswatch's own packages from the
+    crawls the daemon starts (`python -m` would put the working directory first)."""
+    home = tmp_path / "home"
+    receiver = Receiver(free_port()).start()
+    try:
+        write_daemon_config(
+            home / "config", demo_server.base, f"json://127.0.0.1:{receiver.port}/hook"
+        )
+        for folder in ("crawler", "pipelines"):
+            (home / folder).mkdir()
+            (home / folder / "notes.toml").write_text('about = "not Python"\n')
+        daemon = Daemon(Path("config"), cwd=home)
+        wanted = {"Sergei Lavrov", "Khaled Meshal", "John Kerry"}
+        wait_for(lambda: wanted <= set(receiver.watches_alerted()), what="the three alerts")
+        code, err = daemon.stop()
+    finally:
+        receiver.stop()
+    assert code == 0, err[-3000:]
+    assert "ImportError" not in err and "Traceback" not in err, err[-3000:]
+    db = Database(home / "config" / "data" / "newswatch.db")
+    assert db["articles"].count >= 5
+    assert next(db["crawl_runs"].rows)["status"] == "finished"
+
+
+def failed_runs(config_dir: Path) -> list[dict]:
+    path = config_dir / "data" / "newswatch.db"
+    if not path.exists():
+        return []
+    db = Database(path)
+    return list(db.query("SELECT * FROM crawl_runs WHERE status = 'failed' ORDER BY id"))
+
+
+def test_crawls_that_die_at_start_up_are_failed_runs_and_turn_the_source_failing(
+    tmp_path, demo_server
+):
+    """A crawl that dies before it can write its own row (here: sources.toml broken while
+    the daemon runs) still ends as a row, with the child's last error as its reason; three
+    such runs turn the source failing, and the metrics count them."""
+    config_dir = write_daemon_config(tmp_path / "cfg", demo_server.base, "json://127.0.0.1:9/x")
+    (config_dir / "watchlist.toml").write_text("")
+    sources = config_dir / "sources.toml"
+    good = sources.read_text()
+    port = free_port()
+    daemon = Daemon(config_dir, "--metrics-port", str(port))
+    try:
+        wait_for(lambda: daemon.events("crawl_finished"), what="a first crawl")
+        sources.write_text(good + "[[source]\n")  # each crawl from now on dies as it loads it
+        wait_for(lambda: len(failed_runs(config_dir)) >= 3, what="three failed runs", timeout=90)
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
+    finally:
+        code, err = daemon.stop()
+        sources.write_text(good)
+    assert code == 0, err[-3000:]
+    for run in failed_runs(config_dir):
+        assert run["reason"].startswith(
+            "the crawl process exited with code 1: sources.toml: not valid TOML"
+        ), run
+        assert run["finished"] and run["pid"], run
+    failed = [e for e in daemon.events("crawl_finished") if e.get("exit_code") == 1]
+    assert failed and all(e["status"] == "failed" for e in failed), failed
+    assert 'newswatch_crawls_total{source="ledger",status="failed"}' in metrics.decode()
+    status = run_newswatch("--config", str(config_dir), "status", "--json")
+    (row,) = json.loads(status.stdout)["sources"]
+    assert row["verdict"] == "failing", row
+    assert "sources.toml: not valid TOML" in row["reasons"][0], row
+
+
+def test_a_crawl_stopped_in_its_first_second_still_ends_as_a_run(tmp_path, demo_server):
+    """Ctrl-C on the daemon while its crawl is still starting up: the crawl has no row of
+    its own yet, and the daemon writes it, interrupted (not a failure of the source)."""
+    config_dir = write_daemon_config(tmp_path / "cfg", demo_server.base, "json://127.0.0.1:9/x")
+    daemon = Daemon(config_dir)
+    wait_for(lambda: daemon.events("crawl_started"), what="a crawl to start", timeout=60)
+    code, err = daemon.stop(signal.SIGINT)
+    assert code == 0, err[-3000:]
+    (run,) = Database(config_dir / "data" / "newswatch.db")["crawl_runs"].rows
+    assert run["status"] == "interrupted" and run["finished"], run
+    (finished,) = [e for e in daemon.events("crawl_finished") if "exit_code" in e]
+    assert finished["status"] == "interrupted", finished
 
 
 def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, demo_server):
@@ -329,11 +437,15 @@ def test_a_hanging_crawl_is_stopped_at_its_timeout_and_the_daemon_goes_on(tmp_pa
         assert daemon.proc.poll() is None, "the daemon outlives the crawl it stopped"
         code, err = daemon.stop()
     assert code == 0, err[-3000:]
-    events = {e["event"]: e for e in log_events(err)}
+    events = {e["event"]: e for e in log_events(err) if e["event"] != "crawl_finished"}
     assert events["crawl_timeout"]["source"] == "slow"
-    assert events["crawl_finished"]["exit_code"] != 0
+    (finished,) = [e for e in daemon.events("crawl_finished") if "exit_code" in e]
+    assert finished["exit_code"] != 0 and finished["status"] == "killed", finished
+    # It stopped in good order, keeping what it fetched; but a crawl that outlives its
+    # timeout is killed, a failure of its source, whatever it called itself.
     run = next(Database(config_dir / "data" / "newswatch.db")["crawl_runs"].rows)
-    assert run["status"] == "interrupted", run
+    assert (run["status"], run["reason"]) == ("killed", "stopped after crawl_timeout"), run
+    assert run["pages_fetched"] > 0, run
 
 
 def test_alert_commands(tmp_path, demo_server):

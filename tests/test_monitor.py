@@ -56,6 +56,38 @@ def test_failing_only_after_failing_after_runs_in_a_row():
     assert health.reason == "the last 3 runs failed (feed http://x/feed: HTTP 500)"
 
 
+def test_a_source_that_never_worked_says_so_until_it_is_failing():
+    """Not `ok` with errors at 100%: no run has succeeded, so the source has never worked."""
+    missing = {"kind": "feed", "url": "http://x/feed", "reason": "HTTP 404"}
+    first = Run(started=NOW - timedelta(hours=2), status="failed", listing_problems=(missing,))
+    health = assess("s", [first], RULES, now=NOW)
+    assert (health.verdict, health.reason) == (
+        "never_worked",
+        "its only run failed (feed http://x/feed: HTTP 404)",
+    )
+    crash = "the crawl process exited with code 1: ImportError: x"
+    crashed = Run(started=NOW - timedelta(hours=1), status="failed", reason=crash)
+    health = assess("s", [first, crashed], RULES, now=NOW)
+    assert (health.verdict, health.reason) == (
+        "never_worked",
+        "all 2 of its runs failed (the crawl process exited with code 1: ImportError: x)",
+    )
+    killed = Run(started=NOW, status="killed", reason="the crawl process was killed by SIGKILL")
+    health = assess("s", [first, crashed, killed], RULES, now=NOW)
+    assert (health.verdict, health.reason) == (
+        "failing",
+        "the last 3 runs failed (the crawl process was killed by SIGKILL)",
+    )
+    # Runs that were only ever interrupted have not shown anything yet.
+    interrupted = Run(started=NOW, status="interrupted", reason="stopped when the daemon stopped")
+    assert assess("s", [interrupted], RULES, now=NOW).verdict == "pending"
+    # A source that worked once and now fails on its feed is degraded at once, failing later.
+    worked = runs_every(1, 3, end=NOW - timedelta(hours=1), articles_new=1, pages_fetched=2)
+    failed = Run(started=NOW, status="failed", listing_problems=(missing,))
+    health = assess("s", [*worked, failed], RULES, now=NOW)
+    assert (health.verdict, health.reason) == ("degraded", "feed http://x/feed: HTTP 404")
+
+
 def test_one_broken_feed_of_several_degrades_at_once():
     problem = {"kind": "sitemap", "url": "http://x/sitemap.xml", "reason": "not a readable sitemap"}
     runs = runs_every(1, 3, articles_new=1, pages_fetched=4, listings_read=1)
@@ -211,9 +243,10 @@ def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_
             crawl(config_dir)
             server.script("/feed.xml", 500, times=2)
             crawl(config_dir)
-            assert hook.messages == [], "one failed run is not yet failing"
+            # One failed run is not yet failing, but a feed answering 500 is not ok either.
+            assert [m["title"] for m in hook.messages] == ["newswatch: source gen is degraded"]
             crawl(config_dir)
-            assert [m["title"] for m in hook.messages] == ["newswatch: source gen is failing"]
+            assert [m["title"] for m in hook.messages][1:] == ["newswatch: source gen is failing"]
             failing = CliRunner().invoke(
                 main, ["--config", str(config_dir), "status", "gen", "--runs", "5"]
             )
@@ -221,17 +254,49 @@ def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_
     finally:
         hook.stop()
     assert [m["title"] for m in hook.messages] == [
+        "newswatch: source gen is degraded",
         "newswatch: source gen is failing",
         "newswatch: source gen is ok again",
     ]
-    assert "the last 2 runs failed (feed " in hook.messages[0]["message"]
-    assert "/feed.xml: HTTP 500)" in hook.messages[0]["message"]
+    assert "the last 2 runs failed (feed " in hook.messages[1]["message"]
+    assert "/feed.xml: HTTP 500)" in hook.messages[1]["message"]
     assert failing.exit_code == 0, failing.output
     assert re.search(r"gen\s+failing", failing.output), failing.output
     assert "gen: failing: the last 2 runs failed" in failing.output
     assert (
         len(re.findall(r"\bfailed\s+\S+\s+0\s+0\s+0\s+0\s+0\s+1: 500 1\b", failing.output)) == 2
     ), failing.output
+
+
+@pytest.mark.parametrize("broken", ["404", "html", "refused"])
+def test_a_new_source_that_never_worked_is_not_ok(tmp_path, broken):
+    """A feed that is missing, an HTML page, or on a host that refuses connections: the
+    first run says the source has never worked; after `failing_after` runs it is failing."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.html").write_text("<html><body><p>Our new website</p></body></html>")
+    with SiteServer(site) as server:
+        feed = {
+            "404": f"{server.base}/feed.xml",
+            "html": f"{server.base}/page.html",
+            "refused": f"http://127.0.0.1:{free_port()}/feed.xml",
+        }[broken]
+        sources = f'[[source]]\nname = "gen"\nfeeds = ["{feed}"]\n'
+        config_dir = write_config(tmp_path / "cfg", sources, "retries = 0\n")
+        first = run_newswatch("--config", str(config_dir), "crawl")
+        status = run_newswatch("--config", str(config_dir), "status", "--json")
+        if broken == "404":
+            for _ in range(2):
+                last = run_newswatch("--config", str(config_dir), "crawl")
+    assert first.returncode == 1, first.stderr
+    said = " ".join(first.stdout.split())
+    assert f"gen is now never_worked: its only run failed (feed {feed}: " in said, said
+    (row,) = json.loads(status.stdout)["sources"]
+    assert row["verdict"] == "never_worked" and row["last_status"] == "failed", row
+    assert row["reasons"][0].startswith(f"its only run failed (feed {feed}: "), row
+    if broken == "404":
+        said = " ".join(last.stdout.split())
+        assert f"gen is now failing: the last 3 runs failed (feed {feed}: HTTP 404)" in said
 
 
 def test_each_run_records_its_figures(tmp_path):

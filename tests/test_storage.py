@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from pipelines.schema import migrations
-from pipelines.storage import StorageError, Store, open_database
+from pipelines.storage import StorageError, Store, open_database, settle_run
 from pipelines.textnorm import normalise_text, text_hash
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -156,3 +156,44 @@ def test_text_normalisation_ignores_spacing_case_and_punctuation():
     b = "LAVROV  met meshal in Doha on monday"
     assert normalise_text(a) == normalise_text(b) == "lavrov met meshal in doha on monday"
     assert text_hash(a) == text_hash(b) != text_hash("Lavrov met Meshal in Cairo on Monday")
+
+
+def test_every_crawl_process_ends_as_one_run_row(tmp_path):
+    """settle_run: a crawl that died before writing its row gets one; a row it left running
+    is ended; a row it finished itself is kept, unless the caller overrides that status."""
+    db = open_database(tmp_path / "nw.db")
+    store = Store(db)
+    started = "2026-11-28T12:00:00+00:00"
+    end = "2026-11-28T12:00:02+00:00"
+
+    def settle(pid, status="failed", reason="exited with code 1: boom", **over):
+        return settle_run(
+            db, "s", pid, started=started, status=status, reason=reason, now=end, **over
+        )
+
+    def row(pid):
+        return next(db.query("SELECT * FROM crawl_runs WHERE pid = ?", [pid]))
+
+    assert settle(101) == "failed"  # died at start-up: no row of its own
+    first = row(101)
+    assert (first["status"], first["reason"], first["duration"]) == (
+        "failed",
+        "exited with code 1: boom",
+        2.0,
+    )
+    left = store.start_run("s", now="2026-11-28T12:00:01+00:00", pid=102)
+    db["crawl_runs"].update(left, {"pages_fetched": 7})
+    db.conn.commit()
+    assert settle(102, "killed", "killed by SIGKILL") == "killed"
+    assert (row(102)["id"], row(102)["pages_fetched"], row(102)["finished"]) == (left, 7, end)
+    done = store.start_run("s", now="2026-11-28T12:00:01+00:00", pid=103)
+    store.finish_run(done, {"status": "interrupted", "reason": "stopped by a signal"}, now=end)
+    assert settle(103) == "interrupted"  # the crawl's own word stands
+    timed_out = ("running", "interrupted")
+    assert settle(103, "killed", "stopped after crawl_timeout", over=timed_out) == "killed"
+    # A later process that happens to have an earlier one's pid gets a row of its own.
+    later = "2026-11-28T13:00:00+00:00"
+    assert (
+        settle_run(db, "s", 101, started=later, status="killed", reason="x", now=later) == "killed"
+    )
+    assert db["crawl_runs"].count == 4

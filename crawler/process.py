@@ -1,0 +1,135 @@
+"""A crawl as the daemon runs it: a subprocess, its log, and how its end is told.
+
+The daemon reads what the crawl wrote to stderr (passing it on to its own) so that a
+crawl that died before it could record anything still ends with a reason: the last
+error it printed.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from typing import IO
+
+from config.logs import printable
+
+# A reason is shown in tables and notices: one line, bounded.
+_MAX_REASON = 300
+
+
+def crawl_command(config_dir: str, source: str) -> list[str]:
+    """`newswatch crawl SOURCE` in this interpreter, with JSON log lines."""
+    return [
+        sys.executable,
+        # -P: the working directory is not put on sys.path, so a user's folder
+        # named config/, crawler/ or pipelines/ there cannot hide our packages.
+        "-P",
+        "-m",
+        "cli",
+        "--config",
+        config_dir,
+        "--log-format",
+        "json",
+        "crawl",
+        source,
+    ]
+
+
+def error_line(line: str) -> str | None:
+    """The error a crawl's stderr line reports, if it reports one.
+
+    An error-level JSON log record gives its event and error; a line that is not JSON
+    is a Python traceback's last line or click's "Error: ...", and gives itself
+    (a traceback's indented frame lines give nothing).
+    """
+    if not line.strip() or line[:1].isspace():
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        text = line.strip().removeprefix("Error: ")
+        return None if text.startswith("Traceback (most recent call last)") else _bounded(text)
+    if not isinstance(record, dict) or record.get("level") not in ("error", "critical"):
+        return None
+    event = str(record.get("event", "error"))
+    detail = record.get("error") or record.get("reason")
+    return _bounded(f"{event}: {detail}" if detail else event)
+
+
+def _bounded(text: str) -> str:
+    text = " ".join(printable(text).split())
+    return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 1] + "…"
+
+
+class ChildLog:
+    """Passes a crawl's stderr on to ours, line by line, and keeps the last error in it."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.last_error: str | None = None
+        self._stream = stream
+        self._thread = threading.Thread(target=self._pump, name="crawl-log", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        out = getattr(sys.stderr, "buffer", None)
+        for raw in iter(self._stream.readline, b""):
+            text = raw.decode("utf-8", "replace")
+            if out is not None:
+                try:
+                    # A traceback may quote a page: no escape sequence gets through.
+                    out.write(printable(text.rstrip("\n")).encode() + b"\n")
+                    out.flush()
+                except (OSError, ValueError):
+                    out = None  # our stderr is gone; keep reading so the crawl never blocks
+            error = error_line(text)
+            if error:
+                self.last_error = error
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Wait for the last lines (an extraction worker may hold the pipe a moment longer)."""
+        self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self._stream.close()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a crawl's run row ends when the crawl could not end it itself: its status and
+    reason, written over a row the crawl left in one of the statuses `over`."""
+
+    status: str
+    reason: str
+    over: tuple[str, ...] = ("running",)
+
+
+def crawl_outcome(code: int, *, timed_out: bool, stopping: bool, last_error: str | None) -> Outcome:
+    """The outcome of a crawl process that ended with exit `code`.
+
+    `killed`: stopped at `crawl_timeout` (even if it then stopped in good order and
+    called itself interrupted: a hanging source is a failing one), or by a signal the
+    daemon did not send (the OOM killer, a crash). `interrupted`: stopped because the
+    daemon was stopping. `failed`: it exited on an error, whose last line is the reason.
+    """
+    if timed_out:
+        return Outcome("killed", "stopped after crawl_timeout", ("running", "interrupted"))
+    if code < 0:
+        name = _signal_name(-code)
+        if stopping and -code == signal.SIGTERM:
+            return Outcome("interrupted", "stopped when the daemon stopped")
+        if stopping:
+            return Outcome("killed", f"still running stop_grace after the daemon stopped ({name})")
+        return Outcome("killed", f"the crawl process was killed by {name}")
+    if code == 0:
+        return Outcome("failed", "the crawl process ended without recording its run")
+    why = f"the crawl process exited with code {code}"
+    return Outcome("failed", f"{why}: {last_error}" if last_error else why)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

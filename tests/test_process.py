@@ -1,0 +1,73 @@
+"""A crawl as the daemon runs it: the command, the error its log ends with, its outcome."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome, error_line
+
+
+def test_the_crawl_command_never_puts_the_working_directory_on_the_path():
+    command = crawl_command("/srv/newswatch/config", "ledger")
+    assert command[:4] == [sys.executable, "-P", "-m", "cli"]
+    assert command[-2:] == ["crawl", "ledger"]
+
+
+def test_the_last_error_of_a_crawl_log():
+    traceback = [
+        "Traceback (most recent call last):",
+        '  File ".../cli.py", line 20, in <module>',
+        "    from config import ConfigError, load_config",
+        "ImportError: cannot import name 'ConfigError' from 'config' (unknown location)",
+    ]
+    assert [error_line(line) for line in traceback] == [
+        None,
+        None,
+        None,
+        "ImportError: cannot import name 'ConfigError' from 'config' (unknown location)",
+    ]
+    assert error_line("Error: sources.toml: not valid TOML\n") == "sources.toml: not valid TOML"
+    assert error_line('{"event": "storage_failed", "level": "error", "error": "disk full"}') == (
+        "storage_failed: disk full"
+    )
+    assert error_line('{"event": "article_stored", "level": "info", "title": "x"}') is None
+    assert error_line("\n") is None and error_line("[1, 2]") is None
+    assert error_line("Error: \x1b[31mred " + "x" * 400).startswith("red xxx")
+    assert len(error_line("Error: " + "x" * 400)) == 300
+
+
+def test_how_a_crawl_that_could_not_record_its_end_ended():
+    def outcome(code, *, timed_out=False, stopping=False, last_error=None):
+        return crawl_outcome(code, timed_out=timed_out, stopping=stopping, last_error=last_error)
+
+    assert outcome(1, last_error="ImportError: x") == Outcome(
+        "failed", "the crawl process exited with code 1: ImportError: x"
+    )
+    assert outcome(2).reason == "the crawl process exited with code 2"
+    assert outcome(-signal.SIGKILL) == Outcome("killed", "the crawl process was killed by SIGKILL")
+    assert outcome(-signal.SIGTERM, stopping=True) == Outcome(
+        "interrupted", "stopped when the daemon stopped"
+    )
+    assert outcome(-signal.SIGKILL, stopping=True).status == "killed"
+    # A crawl stopped at its timeout is killed, even if it called itself interrupted.
+    assert outcome(-signal.SIGTERM, timed_out=True) == Outcome(
+        "killed", "stopped after crawl_timeout", ("running", "interrupted")
+    )
+    assert outcome(0).status == "failed"  # exited 0 yet wrote no row
+
+
+def test_the_child_log_passes_lines_on_and_keeps_the_last_error(capfd):
+    script = (
+        "import sys\n"
+        'print(\'{"event": "crawl_started", "level": "info"}\', file=sys.stderr)\n'
+        "raise ImportError('cannot import name ConfigError')\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
+    child = ChildLog(proc.stderr)
+    assert proc.wait(timeout=30) == 1
+    child.close()
+    assert child.last_error == "ImportError: cannot import name ConfigError"
+    passed_on = capfd.readouterr().err
+    assert '"event": "crawl_started"' in passed_on and "Traceback" in passed_on
