@@ -18,9 +18,10 @@ from rich.text import Text
 
 import config as nwconfig
 from config import ConfigError, load_config
-from config.logs import printable, setup_logging
+from config.logs import setup_logging
 from crawler.report import line, table
 from pipelines.storage import StorageError, open_database
+from pipelines.textnorm import printable
 
 # In a pipe there is no terminal width to respect: lay tables out wide, for other tools.
 console = Console(width=None if sys.stdout.isatty() else 200)

@@ -12,8 +12,11 @@ hand-checked expected content (described in ../shared/data/README.md):
 
 Systems, each given the raw page bytes (they decode them) and the URL:
 
-- newswatch: `pipelines.extract.examine_page(html, url, min_words=ExtractSettings().min_words)`
+- newswatch: `pipelines.extract.examine_page(html, url, min_words=ExtractSettings().min_words,
+  presented_by="feed")`, the page as a news monitor meets it: named by a feed or a sitemap
   (see `newswatch_system`, the one place to change when its signature does);
+- newswatch-front: the same page found as a link on a section front (`presented_by="front"`),
+  where the rules ask for more evidence that it is an article;
 - trafilatura: `trafilatura.extract(html, url=url)` for the text, and for metadata (title,
   author, date) `trafilatura.bare_extraction(html, url=url, with_metadata=True)`;
 - trafilatura-precision: the same two calls with `favor_precision=True, include_comments=False`.
@@ -324,10 +327,10 @@ class Output:
 MIN_WORDS = ExtractSettings().min_words
 
 
-def newswatch_system(html: bytes, url: str) -> Output:
+def newswatch_system(html: bytes, url: str, presented_by: str = "feed") -> Output:
     """newswatch's extraction, as the crawl calls it: the one place to change when
-    `examine_page` takes new arguments (e.g. `presented_by="feed"`)."""
-    result = examine_page(html, url, min_words=MIN_WORDS)
+    `examine_page` takes new arguments."""
+    result = examine_page(html, url, min_words=MIN_WORDS, presented_by=presented_by)
     if isinstance(result, Article):
         return Output(result.text, result.title, tuple(result.authors), result.published)
     return Output(None, skip_reason=result.reason, skip_detail=result.detail)
@@ -347,12 +350,18 @@ def trafilatura_system(html: bytes, url: str, **options) -> Output:
 
 SYSTEMS: dict[str, Callable[[bytes, str], Output]] = {
     "newswatch": newswatch_system,
+    "newswatch-front": partial(newswatch_system, presented_by="front"),
     "trafilatura": trafilatura_system,
     "trafilatura-precision": partial(
         trafilatura_system, favor_precision=True, include_comments=False
     ),
 }
-SHORT = {"newswatch": "newswatch", "trafilatura": "traf", "trafilatura-precision": "traf-prec"}
+SHORT = {
+    "newswatch": "newswatch",
+    "newswatch-front": "nw-front",
+    "trafilatura": "traf",
+    "trafilatura-precision": "traf-prec",
+}
 
 
 def run(system: Callable[[bytes, str], Output], html: bytes, url: str) -> tuple[Output, dict]:
@@ -518,7 +527,7 @@ def print_table(name: str, summaries: dict[str, dict]) -> None:
     meta = ", ".join(
         f"{system} +{s['metadata_call_ms_mean']:.1f}"
         for system, s in summaries.items()
-        if system != "newswatch"
+        if not system.startswith("newswatch")
     )
     if meta:
         print(f"trafilatura's metadata call, ms/page, not in ms/page: {meta}")

@@ -8,33 +8,17 @@ has one shape: coloured console lines on a terminal, JSON lines otherwise.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import Literal
 
 import structlog
 
+from pipelines.textnorm import printable
+
 LogFormat = Literal["auto", "console", "json"]
 
 # Scrapy says a lot at INFO; it is shown from -v on.
 _NOISY = ("scrapy", "twisted", "py.warnings", "filelock", "trafilatura", "htmldate", "apscheduler")
-
-
-# Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-byte ESC x), then
-# any other C0 or C1 control character but tab and newline.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -~]?"
-    r"|\x9b[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-)
-
-
-def printable(text: str) -> str:
-    """`text` safe to write to a terminal: no escape sequences, no control characters.
-
-    What a crawled page says (titles, text, URLs, error messages) may carry ANSI
-    sequences that recolour, retitle or clear the user's terminal.
-    """
-    return _ESCAPES.sub("", text)
 
 
 def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:

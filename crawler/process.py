@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import IO
 
-from config.logs import printable
+from pipelines.textnorm import printable
 
 # A reason is shown in tables and notices: one line, bounded.
 _MAX_REASON = 300

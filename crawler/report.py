@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.table import Column, Table
 from rich.text import Text
 
-from config.logs import printable
+from pipelines.textnorm import printable
 
 if TYPE_CHECKING:
     from crawler.run import RunResult

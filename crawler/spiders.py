@@ -76,13 +76,15 @@ class SourceSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def _article(self, link: Link) -> scrapy.Request | None:
+    def _article(self, link: Link, presented_by: str) -> scrapy.Request | None:
         url = canonical_url(link.url)
         if not url.startswith(("http://", "https://")) or any(p.search(url) for p in self._deny):
             return None
-        hints = {}
+        # Where the URL was found: a feed or sitemap presents an article; a link on a
+        # section front has to show that it is one (pipelines.pagetype).
+        hints: dict[str, str | None] = {"presented_by": presented_by}
         if link.published:
-            hints = {"published": link.published, "published_from": link.published_from}
+            hints |= {"published": link.published, "published_from": link.published_from}
         return scrapy.Request(
             url,
             callback=self.parse_article,
@@ -100,6 +102,7 @@ class SourceSpider(scrapy.Spider):
             meta={
                 "nw_kind": "recheck",
                 "nw_recheck": article_id,
+                "nw_hints": {"presented_by": "recheck"},
                 "nw_conditional": True,
                 "handle_httpstatus_list": [304],
                 "dont_cache": True,
@@ -127,7 +130,7 @@ class SourceSpider(scrapy.Spider):
             yield self._failure(response.request, "feed", str(exc), response.status)
             return
         yield self._listed(response, "feed", len(links))
-        yield from self._requests(links)
+        yield from self._requests(links, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         body = response.body
@@ -149,7 +152,7 @@ class SourceSpider(scrapy.Spider):
                 for link in links:
                     yield self._listing(link.url, "sitemap", self.parse_sitemap, depth)
         else:
-            yield from self._requests(links)
+            yield from self._requests(links, "sitemap")
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         if not hasattr(response, "text"):
@@ -161,11 +164,11 @@ class SourceSpider(scrapy.Spider):
             if same_site(link.url, response.url)
         ]
         yield self._listed(response, "front", len(links))
-        yield from self._requests(links)
+        yield from self._requests(links, "front")
 
-    def _requests(self, links: Iterable[Link]) -> Iterator[scrapy.Request]:
+    def _requests(self, links: Iterable[Link], presented_by: str) -> Iterator[scrapy.Request]:
         for link in links:
-            request = self._article(link)
+            request = self._article(link, presented_by)
             if request is not None:
                 yield request
 

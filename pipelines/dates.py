@@ -50,7 +50,9 @@ def is_article(obj: dict) -> bool:
     """A JSON-LD object describing one article."""
     kinds = obj.get("@type")
     kinds = [kinds] if isinstance(kinds, str) else kinds or []
-    return any("Article" in str(k) or k in ("BlogPosting", "Report") for k in kinds)
+    return any(
+        "Article" in str(k) or k in ("BlogPosting", "LiveBlogPosting", "Report") for k in kinds
+    )
 
 
 def structured_date(

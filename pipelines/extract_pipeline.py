@@ -118,7 +118,16 @@ class ExtractPipeline:
             return item  # a 304 is a recheck answered "not modified": nothing to extract
         # A recheck keeps its article's story: no lookup.
         db_path = self.db_path if item.recheck is None else None
-        args = (item.body, item.url, item.content_type, self.min_words, db_path, self.threshold)
+        presented_by = item.hints.get("presented_by")
+        args = (
+            item.body,
+            item.url,
+            item.content_type,
+            self.min_words,
+            db_path,
+            self.threshold,
+            presented_by,
+        )
         if not self.pooled:
             result = examine(*args)
         else:

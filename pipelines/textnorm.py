@@ -1,4 +1,5 @@
-"""Text normalisation for deduplication: equal text whatever its spacing, case, punctuation."""
+"""Text normalisation: equal text whatever its spacing, case, punctuation (deduplication);
+words in any script; text safe to show on a terminal."""
 
 from __future__ import annotations
 
@@ -22,10 +23,34 @@ def text_hash(text: str, *, normalised: str | None = None) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-# Chinese and Japanese are written without spaces: count two characters as a word.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Scripts written without spaces between words. Chinese and Japanese: two characters
+# make a word; Thai, Lao, Khmer and Burmese (whose vowels and tone marks are characters
+# of their own): four.
+_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SOUTHEAST_ASIAN = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 
 
 def word_count(text: str) -> int:
-    unspaced = len(_UNSPACED.findall(text))
-    return len(_UNSPACED.sub(" ", text).split()) + (unspaced + 1) // 2
+    """Words in `text`, in any script: spaced words, plus the words of unspaced scripts
+    estimated from their characters."""
+    han = len(_HAN_KANA.findall(text))
+    southeast = len(_SOUTHEAST_ASIAN.findall(text))
+    spaced = _SOUTHEAST_ASIAN.sub(" ", _HAN_KANA.sub(" ", text)).split()
+    return len(spaced) + (han + 1) // 2 + (southeast + 3) // 4
+
+
+# Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-byte ESC x), then
+# any other C0 or C1 control character but tab and newline.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: str) -> str:
+    """`text` safe to write to a terminal: no escape sequences, no control characters.
+
+    What a crawled page says (titles, text, URLs, error messages) may carry ANSI
+    sequences that recolour, retitle or clear the user's terminal.
+    """
+    return _ESCAPES.sub("", text)

@@ -43,6 +43,7 @@ def examine(
     min_words: int,
     db_path: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    presented_by: str | None = None,
 ) -> tuple[Article | Skipped, Nearest | None]:
     """The page's article (or why it is none) and, given the database, its nearest story.
 
@@ -50,7 +51,9 @@ def examine(
     bottleneck) to checking only the articles stored since that snapshot.
     """
     try:
-        result = examine_page(body, url, content_type=content_type, min_words=min_words)
+        result = examine_page(
+            body, url, content_type=content_type, min_words=min_words, presented_by=presented_by
+        )
     except Exception as exc:  # noqa: BLE001 - a hostile page must not take the crawl down
         return Skipped("extraction_error", f"{type(exc).__name__}: {exc}"), None
     if isinstance(result, Skipped) or not db_path:

@@ -110,15 +110,18 @@ def test_same_site_canonical_link_wins_and_other_sites_are_ignored():
 
 def test_section_front_is_a_listing():
     links = "".join(
-        f'<li><a href="/world/2026/11/{n}/story-{n}">Headline number {n} about the world today</a>'
-        f"<p>Summary {n}.</p></li>"
+        f'<li><h2><a href="/world/2026/11/{n}/story-{n}">Headline number {n} about the world '
+        f"today</a></h2><p>Summary of story {n} in a sentence.</p></li>"
         for n in range(40)
     )
     page = (
-        f"<html><head><title>World</title></head><body><h1>World</h1><ul>{links}</ul></body></html>"
+        '<html><head><title>World</title><meta property="og:type" content="website"></head>'
+        f"<body><h1>World</h1><ul>{links}</ul></body></html>"
     )
-    result = examine_page(page, "http://gazette.test/world/")
-    assert isinstance(result, Skipped) and result.reason == "listing_page", result
+    for presented_by in (None, "front", "feed"):
+        result = examine_page(page, "http://gazette.test/world/", presented_by=presented_by)
+        assert isinstance(result, Skipped) and result.reason == "listing_page", result
+        assert result.detail.startswith("links are ") and "og:type=website" in result.detail
     assert extract_article(page, "http://gazette.test/world/") is None
 
 
@@ -147,3 +150,14 @@ def test_binary_content_is_not_html(body, content_type, detail):
     result = examine_page(body, URL, content_type=content_type)
     assert isinstance(result, Skipped) and result.reason == "not_html", result
     assert result.detail == detail
+
+
+def test_control_characters_and_escape_sequences_are_not_text():
+    """One control character used to make the parser drop the whole body."""
+    paragraphs = [ENGLISH[0].replace("Tuesday", "Tuesday\x1b[31m\x07"), *ENGLISH[1:]]
+    page = news_page("Reform \x1b]0;retitled\x07passes", paragraphs).replace("ending", "end\x00ing")
+    article = extract_article(page.encode("utf-8"), URL, presented_by="feed")
+    assert article is not None
+    assert article.title == "Reform passes"
+    assert "Tuesday, end" in article.text and ENGLISH[1] in article.text
+    assert not any(ch in article.text for ch in "\x1b\x07\x00")

@@ -24,7 +24,7 @@ def page(url: str, html: str, **hints) -> ArticlePage:
         body=html.encode("utf-8"),
         content_type="text/html",
         fetched_at=NOW,
-        hints=hints,
+        hints={"presented_by": "feed", **hints},
     )
 
 
@@ -108,7 +108,7 @@ def test_article_copy_and_non_article(pipelines, tmp_path):
     assert outcomes == {
         "http://gazette.test/a": ("stored", None),
         "http://mirror.test/copy": ("duplicate", "same article as http://gazette.test/a"),
-        "http://gazette.test/login": ("skipped", "too_short: 4 words, fewer than 40"),
+        "http://gazette.test/login": ("skipped", "too_short: 4 words, fewer than 20"),
         "http://gazette.test/rss": ("listed", None),
         "http://gazette.test/gone": ("failed", "HTTP 404"),
     }

@@ -8,9 +8,9 @@ from io import StringIO
 
 from rich.console import Console
 
-from config.logs import printable
 from crawler.report import line, plain, table
 from crawler.siteserver import SiteServer
+from pipelines.textnorm import printable
 from tests.conftest import run_newswatch
 from tests.pages import ENGLISH, news_page
 from tests.sites import write_config
@@ -20,7 +20,7 @@ from tests.sites import write_config
 TITLE = "Live: council budget vote [updated] [/b] \x1b[31mred\x1b]0;pwned\x07"
 SHOWN_TITLE = "Live: council budget vote [updated] [/b] red"
 HOSTILE = (
-    "The council praised the plan for the new tram line [bold] on Tuesday, "
+    "The council praised the plan for the new tram line [bold] on Tuesday,\x1b[2J "
     "[link=http://evil.example]click here[/link] said the banner [/b]."
 )
 

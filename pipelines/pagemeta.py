@@ -1,0 +1,244 @@
+"""What a page says about itself: canonical URL, language, date, title, authors, and what
+kind of page it declares to be. Pure functions over a parsed tree.
+
+A page's structured data describes many things: the site (`WebSite`, `Organization`),
+its navigation (`BreadcrumbList`), images. Only the page's own node says what the page
+is: the node whose URL is the page's, or that is the `mainEntityOfPage`; failing that,
+an article node anywhere on the page; failing that, `og:type`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from crawler.urls import canonical_url, same_site
+from pipelines.dates import is_article, structured_date
+
+# Nodes that describe the page as one of many: its own node of these types (or, with no
+# own node and no article node, any of them) declares a listing.
+LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"}
+# Nodes whose page is a gallery or a video rather than a story told in text.
+MEDIA_TYPES = {"ImageGallery", "MediaGallery", "VideoGallery", "VideoObject"}
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What the page declares itself to be (`article`, `listing`, `media`, `website`, or
+    None) and by which node or tag ("json_ld NewsArticle", "og:type=article")."""
+
+    kind: str | None = None
+    by: str = ""
+    free: bool = True  # False when the article node says isAccessibleForFree: false
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page says about itself before extraction."""
+
+    canonical: str | None = None
+    language: str | None = None
+    published: str | None = None
+    published_from: str | None = None
+    declared: Declared = field(default_factory=Declared)
+    title: str | None = None
+    headline: str | None = None  # the article's own headline (JSON-LD, og:title, <h1>)
+    author: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+
+
+def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
+    """Canonical URL, declared language, kind and date, title and authors, from the page."""
+    head = _head(tree)
+    canonical = None
+    for href in head.canonicals:
+        candidate = canonical_url(urljoin(url, href))
+        # Only a page of the same site may claim to be the original (a syndicated
+        # copy pointing elsewhere stays at its own URL and is matched by its text).
+        if candidate.startswith(("http://", "https://")) and same_site(candidate, url):
+            canonical = candidate
+            break
+    metas = head.metas
+    lang = tree.get("lang") or head.content_language or metas.get("og:locale")
+    ld_objects = list(_json_ld(head.json_ld))
+    published, published_from = structured_date(tree, ld_objects, metas)
+    own_urls = {canonical_url(url), *([canonical] if canonical else [])}
+    return PageMeta(
+        canonical=canonical,
+        language=_language_code(lang),
+        published=published,
+        published_from=published_from,
+        declared=declared(ld_objects, metas.get("og:type", "").strip().lower(), own_urls),
+        **_described(tree, url, ld_objects, metas),
+    )
+
+
+def declared(ld_objects: list[dict], og_type: str, own_urls: set[str]) -> Declared:
+    """What the page's own node, or failing it its article node or og:type, says it is."""
+    own = [o for o in ld_objects if _is_own(o, own_urls)]
+    for candidates in (own, ld_objects):
+        for obj in candidates:
+            main = obj.get("mainEntity")
+            for node in (obj, main) if isinstance(main, dict) else (obj,):
+                if is_article(node):
+                    free = node.get("isAccessibleForFree", obj.get("isAccessibleForFree"))
+                    return Declared("article", f"json_ld {_type_name(node)}", free=_free(free))
+        kinds = {t for obj in candidates for t in _types(obj)}
+        for kind, types in (("media", MEDIA_TYPES), ("listing", LISTING_TYPES)):
+            if candidates is own and kinds & types:
+                return Declared(kind, f"json_ld {sorted(kinds & types)[0]}")
+    if og_type.startswith("article"):
+        return Declared("article", f"og:type={og_type}")
+    kinds = {t for obj in ld_objects for t in _types(obj)}
+    if kinds & LISTING_TYPES:
+        return Declared("listing", f"json_ld {sorted(kinds & LISTING_TYPES)[0]}")
+    if og_type in ("video", "video.other", "video.episode"):
+        return Declared("media", f"og:type={og_type}")
+    if og_type in ("website", "profile"):
+        # A page of the site (a front, a tag or author page) unless its text says otherwise.
+        return Declared("website", f"og:type={og_type}")
+    return Declared(None, f"og:type={og_type}" if og_type else "")
+
+
+def _is_own(obj: dict, own_urls: set[str]) -> bool:
+    """The node is the page's: its URL or id is the page's, or it names the page as the
+    entity it is the main subject of."""
+    refs = [obj.get("url"), obj.get("@id"), obj.get("mainEntityOfPage")]
+    for ref in refs:
+        if isinstance(ref, dict):
+            ref = ref.get("@id") or ref.get("url")
+        if isinstance(ref, str) and ref.startswith(("http://", "https://")):
+            if canonical_url(ref.split("#")[0]) in own_urls:
+                return True
+    return False
+
+
+def _free(value: object) -> bool:
+    return not (value is False or str(value).strip().lower() == "false")
+
+
+def _type_name(obj: dict) -> str:
+    return next(iter(_types(obj)), "Article")
+
+
+@dataclass
+class _Head:
+    metas: dict[str, str] = field(default_factory=dict)  # by lower-cased property/name/itemprop
+    canonicals: list[str] = field(default_factory=list)  # <link rel=canonical>, og:url
+    content_language: str | None = None
+    json_ld: list[str] = field(default_factory=list)
+
+
+def _head(tree: lxml.html.HtmlElement) -> _Head:
+    """The page's <meta>, canonical links and JSON-LD, in one walk over the tree (each
+    XPath query walks it again: four of them cost more than the rest of this step)."""
+    head = _Head()
+    for element in tree.iter("meta", "link", "script"):
+        if element.tag == "meta":
+            key = (
+                (element.get("property") or element.get("name") or element.get("itemprop") or "")
+                .strip()
+                .lower()
+            )
+            content = (element.get("content") or "").strip()
+            if not content:
+                continue
+            if key:
+                head.metas.setdefault(key, content)
+                if key == "og:url":
+                    head.canonicals.append(content)
+            elif (element.get("http-equiv") or "").lower() == "content-language":
+                head.content_language = head.content_language or content
+        elif element.tag == "link":
+            href = (element.get("href") or "").strip()
+            if href and (element.get("rel") or "").strip().lower() == "canonical":
+                head.canonicals.append(href)
+        elif element.get("type") == "application/ld+json" and element.text:
+            head.json_ld.append(element.text)
+    return head
+
+
+def _described(
+    tree: lxml.html.HtmlElement, url: str, ld_objects: list[dict], metas: dict[str, str]
+) -> dict:
+    """Title, headline, author, site name and description, as the page declares them."""
+    ld = next((o for o in ld_objects if is_article(o)), {})
+    ld_headline = ld.get("headline") if isinstance(ld.get("headline"), str) else None
+    h1 = tree.find(".//h1")
+    h1_text = h1.text_content() if h1 is not None else None
+    title = metas.get("og:title") or metas.get("twitter:title") or ld_headline or h1_text
+    if not title:
+        element = tree.find(".//title")
+        title = element.text_content() if element is not None else None
+    author = "; ".join(_names(ld.get("author"))) or next(
+        (metas[k] for k in ("author", "article:author", "byl") if metas.get(k)), None
+    )
+    if author and author.startswith(("http://", "https://")):
+        author = None  # a profile page, not a name
+    site_name = (
+        metas.get("og:site_name")
+        or next(iter(_names(ld.get("publisher"))), None)
+        or metas.get("application-name")
+        or urlsplit(url).netloc
+    )
+    description = (
+        metas.get("description") or metas.get("og:description") or metas.get("twitter:description")
+    )
+    return {
+        "title": _clean(title),
+        "headline": _clean(h1_text or ld_headline or title),
+        "author": _clean(author),
+        "site_name": _clean(site_name),
+        "description": _clean(description),
+    }
+
+
+def _names(value: object) -> list[str]:
+    """Person or organisation names from a JSON-LD value (a string, an object, a list)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _json_ld(scripts: list[str]) -> Iterator[dict]:
+    for script in scripts:
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+
+
+def _types(obj: dict) -> list[str]:
+    value = obj.get("@type")
+    return [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+
+
+def _language_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = re.split(r"[-_]", value.strip())[0].lower()
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+def _clean(value: str | None) -> str | None:
+    value = " ".join((value or "").split())
+    return value or None
