@@ -144,6 +144,41 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
+@click.option("--since", help="Only pages fetched since this date (2026-11-01); default: all.")
+@pass_context
+def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
+    """Judge the archived pages again with this version's extraction, without fetching them.
+
+    Needs [storage] archive_html = true (the pages fetched since it was set are archived).
+    A skipped page that now holds an article is stored; a stored article whose text now
+    comes out differently gets it as its next version."""
+    from crawler.report import results_table
+    from crawler.run import crawl_sources
+    from scheduler import match_alerts, register
+
+    config = ctx.config()
+    if not config.storage.archive_html:
+        raise click.ClickException(
+            "reextract reads the raw-page archive: set [storage] archive_html = true in "
+            f"{config.directory / 'settings.toml'}; pages fetched from then on are archived"
+        )
+    try:
+        chosen = [config.source(n) for n in names] if names else list(config.sources)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        register(config)
+        results = crawl_sources(config, chosen, replay=_since(since) or "")
+        created = match_alerts(config)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(results_table(results))
+    if created:
+        console.print(f"{created} new alert(s): newswatch alerts --pending")
+
+
+@main.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, help="The most results shown.")
 @click.option("--source", "source_name", help="Only articles from this source.")

@@ -12,7 +12,8 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 
 from pipelines.storage import Store
 
@@ -74,6 +75,26 @@ class IncrementalMiddleware(StoreMiddleware):
             self.stats.inc_value("newswatch/over_page_budget")
             raise PageBudgetSpent(request.url)
         self.spent += 1
+
+
+class ReplayMiddleware(StoreMiddleware):
+    """`newswatch reextract`: answers a request from the raw-page archive, never the network.
+
+    It runs before every other downloader middleware, so an archived page costs no
+    robots.txt lookup and no page budget, and is judged again by the same pipelines.
+    """
+
+    def process_request(self, request: Request) -> Response | None:
+        raw_id = request.meta.get("nw_replay")
+        if raw_id is None:
+            return None
+        archived = self.store.archived_response(raw_id)
+        if archived is None:
+            raise IgnoreRequest(f"no archived response {raw_id}")
+        url, status, headers, body = archived
+        headers = Headers([(name, value) for name, value in headers])
+        cls = responsetypes.from_args(headers=headers, url=url, body=body)
+        return cls(url=url, status=status, headers=headers, body=body, request=request)
 
 
 class ConditionalGetMiddleware(StoreMiddleware):

@@ -48,16 +48,21 @@ class RunResult:
 
 
 def crawl_sources(
-    config: Config, sources: Sequence[Source], *, install_signal_handlers: bool = True
+    config: Config,
+    sources: Sequence[Source],
+    *,
+    install_signal_handlers: bool = True,
+    replay: str | None = None,
 ) -> list[RunResult]:
-    """Crawl `sources` once each and return what each run recorded."""
+    """Crawl `sources` once each and return what each run recorded. With `replay` (an ISO
+    date), judge again the article pages archived since then, without fetching them."""
     # Open (create, migrate) the database first: a bad path fails here, clearly.
     open_database(config.storage.database).close()
     process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
         settings = Settings(BASE_SETTINGS)
-        settings.setdict(crawl_settings(config, source), priority="project")
+        settings.setdict(crawl_settings(config, source, replay=replay), priority="project")
         crawler = Crawler(SourceSpider, settings, init_reactor=False)
         crawlers.append((source, crawler))
         process.crawl(crawler, source=source)

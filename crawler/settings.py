@@ -37,6 +37,9 @@ BASE_SETTINGS: dict[str, Any] = {
         # Before robots.txt (100): a settled URL costs no robots.txt lookup either.
         "crawler.middlewares.IncrementalMiddleware": 90,
         "crawler.middlewares.ConditionalGetMiddleware": 560,
+        # `newswatch reextract`: a request marked nw_replay is answered from the archive,
+        # before anything else looks at it.
+        "crawler.middlewares.ReplayMiddleware": 50,
     },
     "ITEM_PIPELINES": {
         "pipelines.extract_pipeline.ExtractPipeline": 300,
@@ -48,10 +51,11 @@ BASE_SETTINGS: dict[str, Any] = {
 }
 
 
-def crawl_settings(config: Config, source: Source) -> dict[str, Any]:
-    """The settings of one source's crawl."""
+def crawl_settings(config: Config, source: Source, *, replay: str | None = None) -> dict[str, Any]:
+    """The settings of one source's crawl; with `replay` (an ISO date), of a crawl that
+    judges again the pages archived since then, from the archive (`newswatch reextract`)."""
     crawl = config.crawl
-    return {
+    settings = {
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
@@ -72,3 +76,12 @@ def crawl_settings(config: Config, source: Source) -> dict[str, Any]:
         "NEWSWATCH_CLUSTER_THRESHOLD": config.dedupe.threshold,
         "NEWSWATCH_RECHECK": source.recheck,
     }
+    if replay is not None:
+        # Not in BASE_SETTINGS: the crawler process applies those to every crawl again.
+        settings |= {
+            "NEWSWATCH_REPLAY_SINCE": replay,
+            "ROBOTSTXT_OBEY": False,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+        }
+    return settings

@@ -30,6 +30,10 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Pages skipped by older page-type rules are judged again if fetched within this window.
+_REEXAMINE_WITHIN = timedelta(days=30)
+
+
 class SourceSpider(scrapy.Spider):
     """Crawls one configured source once: discovery pages first, then the articles they list."""
 
@@ -44,21 +48,73 @@ class SourceSpider(scrapy.Spider):
         self._deny = [re.compile(p) for p in source.deny]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        replay = self.settings.get("NEWSWATCH_REPLAY_SINCE")
+        if replay is not None:
+            for request in self._replays(replay):
+                yield request
+            return
         for url in self.source.feeds:
             yield self._listing(url, "feed", self.parse_feed)
         for url in self.source.sitemaps:
             yield self._listing(url, "sitemap", self.parse_sitemap)
         for url in self.source.start_urls:
             yield self._listing(url, "front", self.parse_front)
-        if self.source.recheck:
-            since = datetime.now(UTC) - timedelta(seconds=self.source.recheck)
-            store = Store.acquire(self.settings["NEWSWATCH_DB_PATH"])
-            try:
-                due = store.recheck_due(self.source.name, since.isoformat(timespec="seconds"))
-            finally:
-                store.release()
-            for article_id, url in due:
-                yield self._recheck(article_id, url)
+        now = datetime.now(UTC)
+        store = Store.acquire(self.settings["NEWSWATCH_DB_PATH"])
+        try:
+            rechecks = []
+            if self.source.recheck:
+                since = now - timedelta(seconds=self.source.recheck)
+                rechecks = store.recheck_due(self.source.name, since.isoformat(timespec="seconds"))
+            since = now - _REEXAMINE_WITHIN
+            outdated = store.reexamine_due(self.source.name, since.isoformat(timespec="seconds"))
+        finally:
+            store.release()
+        for article_id, url in rechecks:
+            yield self._recheck(article_id, url)
+        # Pages that older page-type rules skipped for their content: judged once more.
+        for url, presented_by, reason in outdated:
+            request = self._article(Link(url=url), presented_by or self._presented_by)
+            if request is not None:
+                request.meta["nw_hints"]["previous"] = f"skipped ({reason}) by older rules"
+                yield request
+
+    def _replays(self, since: str) -> list[scrapy.Request]:
+        """`newswatch reextract`: the source's archived article pages, judged again from the
+        archive: a stored article as a recheck (a changed text becomes its next version),
+        a skipped page as a new article page."""
+        store = Store.acquire(self.settings["NEWSWATCH_DB_PATH"])
+        try:
+            archived = store.archived_pages(self.source.name, since)
+        finally:
+            store.release()
+        requests = []
+        for raw_id, url, outcome, article_id, presented_by, reason in archived:
+            if outcome in ("stored", "updated", "unchanged", "not_modified") and article_id:
+                request = self._recheck(article_id, url)
+            elif outcome == "skipped":
+                request = self._article(Link(url=url), presented_by or self._presented_by)
+                if request is None:
+                    continue
+                request.meta["nw_hints"]["previous"] = f"skipped ({reason}), judged again"
+            else:
+                continue  # a duplicate is judged with its article
+            request.meta["nw_replay"] = raw_id
+            request.meta["nw_hints"]["replayed"] = True  # archived already
+            request.meta.pop("nw_conditional", None)
+            requests.append(request)
+        return requests
+
+    @property
+    def _presented_by(self) -> str | None:
+        """Where a page of this source whose origin was not recorded came from, when the
+        source has one kind of discovery only."""
+        kinds = set()
+        if self.source.feeds or self.source.sitemaps:
+            kinds.add("feed")
+        if self.source.start_urls:
+            kinds.add("front")
+        return kinds.pop() if len(kinds) == 1 else None
 
     def _listing(self, url: str, kind: str, callback, depth: int = 0) -> scrapy.Request:
         return scrapy.Request(
@@ -76,7 +132,7 @@ class SourceSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def _article(self, link: Link, presented_by: str) -> scrapy.Request | None:
+    def _article(self, link: Link, presented_by: str | None) -> scrapy.Request | None:
         url = canonical_url(link.url)
         if not url.startswith(("http://", "https://")) or any(p.search(url) for p in self._deny):
             return None

@@ -38,7 +38,9 @@ def source_runs(db: Database, source: str, *, now: datetime, days: int = 0) -> l
     ).fetchone()
     rows = db.query(
         f"SELECT id, {', '.join(_RUN_COLUMNS)} FROM crawl_runs "
-        "WHERE source = ? AND started >= ? AND status != 'running' ORDER BY started, id",
+        # A reextract run fetched nothing: it says nothing of the source's health.
+        "WHERE source = ? AND started >= ? AND status NOT IN ('running', 'reextract') "
+        "ORDER BY started, id",
         [source, since.isoformat()],
     )
     return [Run.from_row(row, first=first is not None and row["id"] == first[0]) for row in rows]
@@ -62,7 +64,7 @@ def last_new_article(db: Database, source: str) -> datetime | None:
     """When the source's newest article was stored: the end of its last productive run."""
     value = db.execute(
         "SELECT max(coalesce(finished, started)) FROM crawl_runs "
-        "WHERE source = ? AND articles_new > 0",
+        "WHERE source = ? AND articles_new > 0 AND status != 'reextract'",
         [source],
     ).fetchone()[0]
     return datetime.fromisoformat(value) if value else None

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 from pipelines.pagemeta import Declared
 
+# The version of these rules. A page skipped for its content (`REEXAMINED`) under older
+# rules is fetched once more and judged again: a rule that lost real articles must not
+# keep them lost.
+RULES_VERSION = 2
+REEXAMINED = ("listing_page", "no_main_text", "too_short")
 # Where the crawl found the page's URL: these present articles (a recheck fetches an
 # article stored before); "front" (a link on a section page) and None (unknown) do not.
 PRESENTED = ("feed", "sitemap", "recheck")

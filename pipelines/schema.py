@@ -254,3 +254,12 @@ def m006_monitoring(db: Database) -> None:
         },
         pk="source",
     )
+
+
+@migrations()
+def m007_page_rules(db: Database) -> None:
+    # Which version of the page-type rules judged an article page, where its URL was
+    # found (feed, sitemap, front), and, for a page judged again under newer rules,
+    # what the older rules had made of it.
+    for column, kind in (("rules", int), ("presented_by", str), ("previous", str)):
+        db["pages"].add_column(column, kind)

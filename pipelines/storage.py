@@ -30,10 +30,17 @@ from pipelines.clusters import (
     next_article_id,
 )
 from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature
+from pipelines.pagetype import REEXAMINED, RULES_VERSION
 from pipelines.schema import migrations
 
 # Outcomes of a page that mean "handled": its URL is not fetched again.
 SETTLED_OUTCOMES = ("stored", "duplicate", "skipped", "updated", "unchanged", "not_modified")
+# A page skipped for its content by older page-type rules: fetched once more.
+_OUTDATED_SKIP = (
+    f"kind = 'article' AND outcome = 'skipped' AND coalesce(rules, 1) < {RULES_VERSION} AND ("
+    + " OR ".join(f"coalesce(reason, '') LIKE '{reason}%'" for reason in REEXAMINED)
+    + ")"
+)
 
 
 class StorageError(Exception):
@@ -271,13 +278,46 @@ class Store:
 
     # Reads used while crawling.
     def is_settled(self, url: str) -> bool:
-        """True when `url` was already handled: stored, seen as a duplicate, or skipped."""
+        """True when `url` was already handled: stored, seen as a duplicate, or skipped
+        (but for a content reason under older page-type rules: then it is judged again)."""
         row = self.db.execute(
             "SELECT 1 FROM sightings WHERE url = ? UNION ALL "
-            f"SELECT 1 FROM pages WHERE url = ? AND outcome IN {SETTLED_OUTCOMES!r} LIMIT 1",
+            f"SELECT 1 FROM pages WHERE url = ? AND outcome IN {SETTLED_OUTCOMES!r} "
+            f"AND NOT ({_OUTDATED_SKIP}) LIMIT 1",
             [url, url],
         ).fetchone()
         return row is not None
+
+    def archived_pages(
+        self, source: str, since: str
+    ) -> list[tuple[int, str, str, int | None, str | None, str | None]]:
+        """The source's archived article responses fetched since `since`, the latest per URL:
+        (raw page id, url, outcome, article id, presented_by, reason)."""
+        return self.db.execute(
+            "SELECT r.id, r.url, p.outcome, p.article_id, p.presented_by, p.reason "
+            "FROM raw_pages r JOIN pages p ON p.url = r.url "
+            "WHERE p.source = ? AND r.fetched_at >= ? "
+            "AND r.id = (SELECT max(id) FROM raw_pages WHERE url = r.url) ORDER BY r.id",
+            [source, since],
+        ).fetchall()
+
+    def archived_response(self, raw_id: int) -> tuple[str, int, list, bytes] | None:
+        """(url, status, headers, body) of an archived response."""
+        row = self.db.execute(
+            "SELECT url, status, headers, body FROM raw_pages WHERE id = ?", [raw_id]
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], json.loads(row[2] or "[]"), decompress(row[3]) or b""
+
+    def reexamine_due(self, source: str, since: str) -> list[tuple[str, str | None, str]]:
+        """(url, presented_by, reason) of the source's pages skipped since `since` for a
+        content reason under older page-type rules."""
+        return self.db.execute(
+            "SELECT url, presented_by, reason FROM pages WHERE source = ? AND fetched_at >= ? "
+            f"AND {_OUTDATED_SKIP} ORDER BY fetched_at DESC",
+            [source, since],
+        ).fetchall()
 
     def validators(self, url: str) -> tuple[str | None, str | None, bytes | None]:
         """ETag, Last-Modified and the saved body of a feed, sitemap or front page."""

@@ -22,6 +22,7 @@ from crawler.spiders import now_iso
 from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
 from pipelines.neardup import DEFAULT_THRESHOLD
+from pipelines.pagetype import RULES_VERSION
 from pipelines.storage import StorageError, Store, stored_in_run
 
 log = structlog.get_logger("newswatch.pipelines")
@@ -107,6 +108,8 @@ class StorePipeline(_StoreUser):
         super().__init__(crawler, db_path, source)
         self.archive = crawler.settings.getbool("NEWSWATCH_ARCHIVE_HTML")
         self.threshold = crawler.settings.getfloat("NEWSWATCH_CLUSTER_THRESHOLD", DEFAULT_THRESHOLD)
+        # A `newswatch reextract` run judges archived pages again: no crawl of the source.
+        self.replay = crawler.settings.get("NEWSWATCH_REPLAY_SINCE") is not None
         self.stats = crawler.stats
         self.log = log.bind(source=source)
         self.run_id: int | None = None
@@ -129,6 +132,8 @@ class StorePipeline(_StoreUser):
                 duration = round(time.monotonic() - self.started, 3)
                 self.stats.set_value("newswatch/duration", duration)
                 figures = run_figures(self.stats.get_stats(), reason)
+                if self.replay and figures["status"] == "finished":
+                    figures["status"] = "reextract"
                 if reason == "storage_error":
                     # Only what was committed counts: the failed batch was rolled back.
                     figures["articles_new"] = stored_in_run(self.store.db, self.run_id)
@@ -193,14 +198,10 @@ class StorePipeline(_StoreUser):
                 )
             if item.url != article.url:
                 self.store.add_sighting(item.article_id, item.url, source=item.source, now=now)
-            self._page(
-                item.url,
-                item.source,
-                "article",
-                item.status,
+            self._article_page(
+                item,
                 "stored",
                 None,
-                now,
                 article_id=item.article_id,
                 etag=item.etag,
                 last_modified=item.last_modified,
@@ -223,14 +224,10 @@ class StorePipeline(_StoreUser):
                     item.recheck, item.article.as_row(), now=item.fetched_at
                 )
                 outcome = "updated" if version else "unchanged"
-            self._page(
-                item.url,
-                item.source,
-                "article",
-                item.status,
+            self._article_page(
+                item,
                 outcome,
                 f"version {version}" if version else None,
-                item.fetched_at,
                 article_id=item.recheck,
                 etag=item.etag,
                 last_modified=item.last_modified,
@@ -302,14 +299,10 @@ class StorePipeline(_StoreUser):
                 item.article_id = exception.article_id
                 self._archive(item)
                 self.stats.inc_value("newswatch/duplicates")
-                self._page(
-                    item.url,
-                    item.source,
-                    "article",
-                    item.status,
+                self._article_page(
+                    item,
                     "duplicate",
                     f"same article as {exception.url}",
-                    item.fetched_at,
                     article_id=exception.article_id,
                 )
                 self.log.info(
@@ -324,14 +317,11 @@ class StorePipeline(_StoreUser):
                 # A page fetched as an article that held none (empty, too short, a
                 # listing): the share of these jumps when a site changes its layout.
                 self.stats.inc_value("newswatch/empty_extractions")
-                self._page(
-                    item.url,
-                    item.source,
-                    "article",
-                    item.status,
+                self._archive(item)  # `reextract` can judge it again without fetching it
+                self._article_page(
+                    item,
                     "skipped",
                     str(exception),
-                    item.fetched_at,
                 )
                 self.log.info(
                     "page_skipped", url=item.url, reason=exception.reason, detail=exception.detail
@@ -339,21 +329,17 @@ class StorePipeline(_StoreUser):
             elif isinstance(exception, ExtractionFailed):
                 self.stats.inc_value("newswatch/errors")
                 self.stats.inc_value("newswatch/http_errors/extraction")
-                self._page(
-                    item.url,
-                    item.source,
-                    "article",
-                    item.status,
+                self._article_page(
+                    item,
                     "failed",
                     str(exception),
-                    item.fetched_at,
                 )
                 self.log.warning("page_failed", url=item.url, reason=str(exception))
         except StorageError as exc:
             self.storage_failed(exc)
 
     def _archive(self, item: ArticlePage) -> None:
-        if self.archive:
+        if self.archive and not item.hints.get("replayed"):
             self.store.archive_response(
                 item.url,
                 article_id=item.article_id,
@@ -362,6 +348,23 @@ class StorePipeline(_StoreUser):
                 body=item.body,
                 fetched_at=item.fetched_at,
             )
+
+    def _article_page(self, item: ArticlePage, outcome: str, reason: str | None, **extra) -> None:
+        """An article page's row, with what judged it: the page-type rules' version, where
+        its URL was found, and what older rules had made of it (a page judged again)."""
+        self._page(
+            item.url,
+            item.source,
+            "article",
+            item.status,
+            outcome,
+            reason,
+            item.fetched_at,
+            rules=RULES_VERSION,
+            presented_by=item.hints.get("presented_by"),
+            previous=item.hints.get("previous"),
+            **extra,
+        )
 
     def _page(self, url, source, kind, status, outcome, reason, fetched_at, **extra) -> None:
         self.store.record_page(
