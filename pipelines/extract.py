@@ -33,12 +33,13 @@ from pipelines.textnorm import normalise_text, printable, text_hash, word_count
 # Class and id words that name boilerplate: such containers are removed before
 # trafilatura runs, because it keeps some of them (captions, standfirst-like teasers,
 # bylines). Matched as whole words of the names ("share-bar", "ShareBar"), never inside
-# one ("shared", "author-sarah"). These name what they hold: removed unless they hold
-# most of the page's prose (a comment section holds prose, and is still no article).
+# one ("shared", "author-sarah"). These name what they hold: removed unless they are
+# (or hold) the article's container, or hold half its prose (a long article's second
+# part); a comment section holds prose, and is still no article.
 _BOILERPLATE = re.compile(
     r"(?:^|[-_\s])(?:"
-    r"related|recommend(?:ed|ations?)?|more-?from|most-?(?:read|popular)|popular|trending|"
-    r"newsletters?|subscribe|subscription|paywall-?offer|promoted|promotion|adverts?|"
+    r"related|recommend(?:ed|ations?)?|more-?(?:from|stories|news)|read-?more|also-?read|"
+    r"see-?also|most-?(?:read|popular)|popular|trending|ranking|weather|adverts?|"
     r"advertisement|advertising|ads?|ad-?slot|sponsored|sponsors?|share|sharing|share-?bar|"
     r"social|comments?|byline|author-?(?:bio|box|info)|caption|credits?|cookies?|consent|gdpr|"
     r"breadcrumbs?|tags|topics|follow-?topics?|alert-?icon|masthead|nav|navigation|menu|"
@@ -46,11 +47,18 @@ _BOILERPLATE = re.compile(
     r")(?=$|[-_\s])",
     re.IGNORECASE,
 )
-# These name where a block sits, not what it holds: removed only when they hold no prose
-# at all (Politico's article sits in a "sidebar-grid", TimesLive's in "article-widget"s).
+# These name where a block sits, or an offer, not what it holds: removed only when they
+# hold no prose at all (Politico's article sits in a "sidebar-grid", TimesLive's in
+# "article-widget"s, a subscriber's text in a "subscription" wrapper).
 _PLACEMENT = re.compile(
-    r"(?:^|[-_\s])(?:sidebar|widget|footer|teasers?|promos?)(?=$|[-_\s])", re.IGNORECASE
+    r"(?:^|[-_\s])(?:sidebar|side|rail|widget|footer|teasers?|promos?|promoted|promotion|"
+    r"newsletters?|subscribe|subscription|paywall-?offer)(?=$|[-_\s])",
+    re.IGNORECASE,
 )
+# A consent dialog holding a page's only prose: the page is a cookie wall.
+_CONSENT = re.compile(r"(?:^|[-_\s])(?:cookies?|consent|gdpr)(?=$|[-_\s])", re.IGNORECASE)
+# Elements that make a table cell a layout cell rather than a datum.
+_LAYOUT_BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "form")
 _CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Read by page_meta and htmldate, then never part of an article's text.
 _NEVER_TEXT = ("head", "script", "style", "svg", "noscript")
@@ -60,6 +68,12 @@ _BOILERPLATE_TAGS = ("aside", "nav", "footer", "figure", "iframe", "form")
 _TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "blockquote", "dd", "dt")
 # A paragraph of at least this many characters, few of them in links, is article prose.
 _PROSE_CHARS = 80
+# Scripts written without spaces (Han, kana, Thai, Lao, Khmer, Burmese).
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
+# An article this long (characters of prose) may be split over several containers.
+_LONG_ARTICLE = 1000
+# List markers and table bars that start a line of trafilatura's text.
+_LINE_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\|)\s+")
 # Containers whose own text (outside child elements) can be article prose.
 _TEXT_CONTAINERS = ("div", "td", "section", "article", "main", "blockquote", "li", "dd", "font")
 _FUTURE_TOLERANCE = timedelta(days=1)
@@ -156,7 +170,9 @@ def examine_page(
     meta = page_meta(tree, url)
     page_url = meta.canonical or canonical_url(url)
     login_form = tree.find(".//input[@type='password']") is not None
+    unwrap_layout_tables(tree)
     strip_boilerplate(tree)
+    prose = ProseMap(tree)
     published, published_from = meta.published, meta.published_from
     if published is None:
         # No structured date: htmldate reads the page (what trafilatura's metadata pass
@@ -166,7 +182,7 @@ def examine_page(
     # trafilatura drops these as well, but only after copying the whole tree twice:
     # dropping them first makes the copies smaller.
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
-    main = main_text(tree, page_url)
+    main = main_text(tree, page_url, prose.total)
     if main is None:
         return Skipped("no_main_text", meta.declared.by, page_url)
     density = link_density(main)
@@ -174,14 +190,15 @@ def examine_page(
     body = without_headline(xmltotxt(main, False).strip(), meta.headline)
     if not body:
         return Skipped("no_main_text", meta.declared.by, page_url)
-    if meta.declared.kind != "article":
+    if not meta.declared.certain:
         # trafilatura drops links it judges boilerplate (a front's headlines among them):
         # the region of the page its text came from says what it left out.
         density = max(density, region_link_density(tree, body))
+    consent = _consent_wall(tree, prose.article_container())
     words = word_count(body)
     skip = verdict(
         meta.declared,
-        MainText(words, density, login_form),
+        MainText(words, density, prose.total, login_form, consent),
         presented_by=presented_by,
         min_words=min_words,
     )
@@ -207,14 +224,13 @@ def examine_page(
     )
 
 
-def main_text(tree: lxml.html.HtmlElement, url: str) -> etree._Element | None:
+def main_text(tree: lxml.html.HtmlElement, url: str, prose: int) -> etree._Element | None:
     """trafilatura's main content of the page, as its XML body (links kept as <ref>).
 
     Its fast mode first; the full mode, with its fallback extractors, when the fast
-    text falls well short of the prose the page holds (measured on real pages: the
-    full mode's text, in about a fifth of the time it would cost on every page).
+    text falls well short of the `prose` characters the page holds (measured on real
+    pages: the full mode's text, in about a fifth of the time it would cost on every page).
     """
-    prose = ProseMap(tree).total
     for fast in (True, False):
         doc = trafilatura.bare_extraction(
             tree,
@@ -263,8 +279,9 @@ def region_link_density(tree: lxml.html.HtmlElement, text: str) -> float:
 
 
 def _start(text: str) -> str:
-    """A block's first words, as a key to find it again (short blocks give none)."""
-    words = " ".join(text.split())[:60].casefold()
+    """A block's first words, as a key to find it again (short blocks give none); a text
+    line's list marker or table bar is not part of its block."""
+    words = " ".join(_LINE_MARK.sub("", text).split())[:40].casefold()
     return words if len(words) >= 15 else ""
 
 
@@ -295,6 +312,39 @@ def _detect_encoding(body: bytes) -> str | None:
     return best.encoding if best else None
 
 
+def _consent_wall(tree: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> bool:
+    """The page's prose sits in a consent dialog that holds the page's headline too: the
+    dialog is the page (a cookie banner over a thin page holds no headline)."""
+    if container is None:
+        return False
+    for node in (container, *container.iterancestors()):
+        names = _CAMEL_CASE.sub("-", f"{node.get('class', '')} {node.get('id', '')}")
+        if _CONSENT.search(names):
+            headline = tree.find(".//h1")
+            return headline is not None and node in (headline, *headline.iterancestors())
+    return False
+
+
+def unwrap_layout_tables(tree: lxml.html.HtmlElement) -> None:
+    """A table that lays the page out (its cells hold paragraphs, lists, other tables,
+    and it holds the page's headline or half its paragraphs) becomes plain blocks:
+    trafilatura keeps a table whole, navigation and all. Data tables and infoboxes stay."""
+    paragraphs = len(tree.findall(".//p"))
+    for table in list(tree.iter("table")):
+        cells = table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+        if not any(cell.find(f".//{tag}") is not None for cell in cells for tag in _LAYOUT_BLOCKS):
+            continue
+        holds = table.find(".//h1") is not None or (
+            paragraphs and len(table.findall(".//p")) >= paragraphs / 2
+        )
+        if not holds:
+            continue
+        for element in (table, *table.xpath("./tr | ./* | ./*/tr")):
+            element.tag = "div"
+        for cell in cells:
+            cell.tag = "div"
+
+
 def strip_boilerplate(tree: lxml.html.HtmlElement) -> None:
     """Remove captions, share bars, teasers and the like, never the article's prose: the
     container that holds most of it, and the containers around that one, stay whatever
@@ -321,11 +371,11 @@ def _is_boilerplate(element: lxml.html.HtmlElement, prose: ProseMap, article_pro
         return True
     if element.tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
         return False  # a paragraph is text, whatever its class says ("paywall" on Wired)
-    named = _named(f"{element.get('class', '')} {element.get('id', '')}")
+    named = _named(f"{element.get('class', '')} {_id_name(element.get('id'))}")
     if named == _NAMED_BOILERPLATE:
-        # Unless it holds a good part of the article (a second container of its text).
+        # Unless it holds half a long article's prose (a second container of its text).
         held = prose.held(element)
-        return not held or held < 0.3 * article_prose
+        return article_prose < _LONG_ARTICLE or held < 0.5 * article_prose
     if named == _NAMED_PLACEMENT or element.tag in _BOILERPLATE_TAGS:
         # An ASP.NET <form> or an "article-widget" may hold the article's text.
         return not prose.held(element)
@@ -333,6 +383,14 @@ def _is_boilerplate(element: lxml.html.HtmlElement, prose: ProseMap, article_pro
 
 
 _NAMED_BOILERPLATE, _NAMED_PLACEMENT = 1, 2
+
+
+def _id_name(value: str | None) -> str:
+    """An id that names a block ("comments", "related-posts"), not one made from a
+    heading ("sharing-with-a-single-developer", an anchor for a section of the text)."""
+    if not value or len(re.split(r"[-_]+", value)) > 3:
+        return ""
+    return value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -359,14 +417,17 @@ class ProseMap:
         for block in tree.iter("p", *_TEXT_CONTAINERS):
             if block.tag == "p":
                 text = block.text_content()
-                if len(text) >= _PROSE_CHARS:
+                chars = _weight(text)
+                if chars >= _PROSE_CHARS:
                     linked = sum(len(a.text_content()) for a in block.iter("a"))
                     if linked < 0.3 * len(text):
-                        self.blocks.append((block, len(text)))
+                        self.blocks.append((block, chars))
             else:
-                own = len((block.text or "").strip()) + sum(len(c.tail or "") for c in block)
-                if own >= _PROSE_CHARS:
-                    self.blocks.append((block, own))
+                own = [(block.text or "").strip(), *(c.tail or "" for c in block)]
+                if sum(map(len, own)) * 3 >= _PROSE_CHARS:  # most containers: no own text
+                    chars = _weight("".join(own))
+                    if chars >= _PROSE_CHARS:
+                        self.blocks.append((block, chars))
         self._held: dict[lxml.html.HtmlElement, int] = {}
         for block, chars in self.blocks:
             for node in (block, *block.iterancestors()):
@@ -425,6 +486,14 @@ def detect_language(text: str) -> str | None:
 
     code, _ = py3langid.classify(text[:5000])
     return code or None
+
+
+def _weight(text: str) -> int:
+    """Characters of prose, a character of Chinese, Japanese or Thai counting as three:
+    each carries about as much as a word of three or four letters elsewhere."""
+    if len(text) * 3 < _PROSE_CHARS:
+        return len(text)  # too short to be prose in any script
+    return len(text) + 2 * len(_UNSPACED.findall(text))
 
 
 def _looks_binary(text: str) -> bool:

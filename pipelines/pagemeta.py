@@ -36,6 +36,12 @@ class Declared:
     by: str = ""
     free: bool = True  # False when the article node says isAccessibleForFree: false
 
+    @property
+    def certain(self) -> bool:
+        """An article node in the structured data says so. og:type=article alone is not
+        certain: some sites put it on every page, fronts and tag pages included."""
+        return self.kind == "article" and self.by.startswith("json_ld")
+
 
 @dataclass(frozen=True)
 class PageMeta:

@@ -47,10 +47,15 @@ _ESCAPES = re.compile(
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def printable(text: str) -> str:
     """`text` safe to write to a terminal: no escape sequences, no control characters.
 
     What a crawled page says (titles, text, URLs, error messages) may carry ANSI
     sequences that recolour, retitle or clear the user's terminal.
     """
-    return _ESCAPES.sub("", text)
+    # Most texts hold none: one scan for a control character is cheap, the full
+    # pattern tried at every position of a 100 KB page is not.
+    return _ESCAPES.sub("", text) if _CONTROL.search(text) else text
