@@ -29,6 +29,7 @@ class ArticlePage:
     # Filled in by the pipelines.
     article: Any = None
     nearest: Any = None  # pipelines.clusters.Nearest: the story the worker found
+    boilerplate: tuple[str, ...] = ()  # keys of the source's blocks taken out of its text
     article_id: int | None = None
 
     def __repr__(self) -> str:  # Scrapy logs items; never dump the body

@@ -10,11 +10,15 @@ source's new articles.
 A block seen in only a few articles is never learned (a quote, a recurring name), nor
 one that recurs in a small share of the articles since it first appeared (a background
 paragraph reused across a series of stories).
+
+The rules are pure functions; `learned_blocks` is the one read the extraction workers
+make (`Store.learn_blocks` counts the blocks as articles are stored).
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterable
 
 from pipelines.textnorm import normalise_text
@@ -62,3 +66,13 @@ def is_learned(articles: int, since_first_seen: int) -> bool:
     """A block in `articles` of the `since_first_seen` articles the source has had since
     the block first appeared (that one included) is the source's boilerplate."""
     return articles >= MIN_ARTICLES and articles >= MIN_SHARE * since_first_seen
+
+
+def learned_blocks(conn: sqlite3.Connection, source: str) -> frozenset[str]:
+    """The keys of the blocks learned as `source`'s boilerplate."""
+    rows = conn.execute(
+        "SELECT b.key, b.articles, c.articles - b.since + 1 FROM source_blocks b "
+        "JOIN source_counters c ON c.source = b.source WHERE b.source = ? AND b.articles >= ?",
+        [source, MIN_ARTICLES],
+    ).fetchall()
+    return frozenset(key for key, carried, since in rows if is_learned(carried, since))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import lxml.html
@@ -212,7 +212,7 @@ def examine_page(
         url=page_url,
         text=body,
         title=meta.title,
-        authors=split_authors(meta.author),
+        authors=tuple(meta.author.split("; ")) if meta.author else (),
         published=published,
         published_from=published_from,
         language=meta.language or detect_language(body),
@@ -221,6 +221,19 @@ def examine_page(
         word_count=words,
         text_hash=text_hash(body, normalised=normalised),
         minhash=signature(body, normalised=normalised),
+    )
+
+
+def with_text(article: Article, text: str) -> Article:
+    """The article with another text (its source's boilerplate taken out), and the
+    figures that follow from the text."""
+    normalised = normalise_text(text)
+    return replace(
+        article,
+        text=text,
+        word_count=word_count(text),
+        text_hash=text_hash(text, normalised=normalised),
+        minhash=signature(text, normalised=normalised),
     )
 
 
@@ -467,18 +480,6 @@ def not_in_future(published: str | None, now: datetime | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return None if moment > now + _FUTURE_TOLERANCE else published
-
-
-def split_authors(author: str | None) -> tuple[str, ...]:
-    if not author:
-        return ()
-    parts = re.split(r"\s*(?:;|\||,|\band\b|&)\s*", author)
-    seen: dict[str, None] = {}
-    for part in parts:
-        name = re.sub(r"^by\s+", "", part.strip(), flags=re.IGNORECASE)
-        if name and len(name) < 80:
-            seen.setdefault(name)
-    return tuple(seen)
 
 
 def detect_language(text: str) -> str | None:

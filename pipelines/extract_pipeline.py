@@ -127,6 +127,7 @@ class ExtractPipeline:
             db_path,
             self.threshold,
             presented_by,
+            item.source,
         )
         if not self.pooled:
             result = examine(*args)
@@ -140,7 +141,7 @@ class ExtractPipeline:
             except BrokenProcessPool:
                 _Pool.replace_broken(self.workers)
                 raise ExtractionFailed("the extraction worker died") from None
-        result, item.nearest = result
+        result, item.nearest, item.boilerplate = result
         if isinstance(result, Skipped):
             raise NotAnArticle(result)
         item.article = with_hints(result, item.hints)

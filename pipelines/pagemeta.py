@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import extract_author
 
 from crawler.urls import canonical_url, same_site
 from pipelines.dates import is_article, structured_date
@@ -23,6 +25,8 @@ from pipelines.dates import is_article, structured_date
 # Nodes that describe the page as one of many: its own node of these types (or, with no
 # own node and no article node, any of them) declares a listing.
 LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"}
+# What separates a title from its section and site: "Headline | Site", "Headline - Site".
+_SEPARATOR = re.compile(r"\s*(?:[|\-–—:·»/]|::)\s")
 # Nodes whose page is a gallery or a video rather than a story told in text.
 MEDIA_TYPES = {"ImageGallery", "MediaGallery", "VideoGallery", "VideoObject"}
 
@@ -182,11 +186,14 @@ def _described(
     if not title:
         element = tree.find(".//title")
         title = element.text_content() if element is not None else None
-    author = "; ".join(_names(ld.get("author"))) or next(
+    title = _headline_only(_clean(title), _clean(h1_text) or _clean(ld_headline))
+    author = "; ".join(_people(ld.get("author"))) or next(
         (metas[k] for k in ("author", "article:author", "byl") if metas.get(k)), None
     )
-    if author and author.startswith(("http://", "https://")):
-        author = None  # a profile page, not a name
+    author = normalize_authors(None, author) if author else None  # no URLs, e-mails, "By"
+    if not author:
+        # A byline in the page itself (rel=author, itemprop=author, an author class).
+        author = extract_author(tree)
     site_name = (
         metas.get("og:site_name")
         or next(iter(_names(ld.get("publisher"))), None)
@@ -203,6 +210,26 @@ def _described(
         "site_name": _clean(site_name),
         "description": _clean(description),
     }
+
+
+def _headline_only(title: str | None, headline: str | None) -> str | None:
+    """The headline, not "Headline - Section | Site": a title that starts with the page's
+    own headline and goes on after a separator is cut there."""
+    if not title or not headline or len(headline) >= len(title):
+        return title
+    if title.casefold().startswith(headline.casefold()) and _SEPARATOR.match(
+        title[len(headline) :]
+    ):
+        return headline
+    return title
+
+
+def _people(value: object) -> list[str]:
+    """The names of a JSON-LD author value, people first: the publisher named as the
+    author is a fallback, not a byline."""
+    nodes = value if isinstance(value, list) else [value]
+    people = [n for n in nodes if not (isinstance(n, dict) and "Organization" in _types(n))]
+    return _names(people or nodes)
 
 
 def _names(value: object) -> list[str]:

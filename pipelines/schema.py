@@ -263,3 +263,22 @@ def m007_page_rules(db: Database) -> None:
     # what the older rules had made of it.
     for column, kind in (("rules", int), ("presented_by", str), ("previous", str)):
         db["pages"].add_column(column, kind)
+
+
+@migrations()
+def m008_source_blocks(db: Database) -> None:
+    # Each source's blocks of text (lines of its articles), and in how many of its
+    # articles each appeared: those in most of them are its boilerplate (pipelines.boilerplate).
+    db["source_blocks"].create(
+        {
+            "source": str,
+            "key": str,  # hash of the normalised block
+            "block": str,  # the block as first seen
+            "articles": int,  # articles of the source that carried it
+            "since": int,  # the source's article count when it first appeared
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk=("source", "key"),
+    )
+    db["source_counters"].create({"source": str, "articles": int}, pk="source")

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from pipelines.boilerplate import block_keys
 from pipelines.clusters import (
     Nearest,
     RecentArticles,
@@ -35,6 +36,8 @@ from pipelines.schema import migrations
 
 # Outcomes of a page that mean "handled": its URL is not fetched again.
 SETTLED_OUTCOMES = ("stored", "duplicate", "skipped", "updated", "unchanged", "not_modified")
+# Blocks seen once are dropped from source_blocks every this many articles of a source.
+_PRUNE_EVERY = 500
 # A page skipped for its content by older page-type rules: fetched once more.
 _OUTDATED_SKIP = (
     f"kind = 'article' AND outcome = 'skipped' AND coalesce(rules, 1) < {RULES_VERSION} AND ("
@@ -309,6 +312,33 @@ class Store:
         if row is None:
             return None
         return row[0], row[1], json.loads(row[2] or "[]"), decompress(row[3]) or b""
+
+    def learn_blocks(self, source: str, text: str, removed: tuple[str, ...], *, now: str) -> None:
+        """Count a new article's blocks for its source, the learned ones it no longer
+        carries (removed) included, so they stay learned. Within the article's write."""
+        db = self.db
+        db.execute(
+            "INSERT INTO source_counters (source, articles) VALUES (?, 1) "
+            "ON CONFLICT(source) DO UPDATE SET articles = articles + 1",
+            [source],
+        )
+        serial = db.execute(
+            "SELECT articles FROM source_counters WHERE source = ?", [source]
+        ).fetchone()[0]
+        blocks = block_keys(text)
+        db.conn.executemany(
+            "INSERT INTO source_blocks (source, key, block, articles, since, first_seen, "
+            "last_seen) VALUES (?, ?, ?, 1, ?, ?, ?) ON CONFLICT(source, key) DO UPDATE SET "
+            "articles = articles + 1, last_seen = excluded.last_seen",
+            [(source, key, block, serial, now, now) for key, block in blocks.items()]
+            + [(source, key, "", serial, now, now) for key in removed if key not in blocks],
+        )
+        if serial % _PRUNE_EVERY == 0:
+            # A block one article carried, long ago, will not become boilerplate.
+            db.execute(
+                "DELETE FROM source_blocks WHERE source = ? AND articles = 1 AND since < ?",
+                [source, serial - _PRUNE_EVERY],
+            )
 
     def reexamine_due(self, source: str, since: str) -> list[tuple[str, str | None, str]]:
         """(url, presented_by, reason) of the source's pages skipped since `since` for a

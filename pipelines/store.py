@@ -174,6 +174,7 @@ class StorePipeline(_StoreUser):
                     nearest=item.nearest,
                 )
                 self.stats.inc_value("newswatch/articles_new")
+                self.store.learn_blocks(item.source, article.text, item.boilerplate, now=now)
                 self.log.info(
                     "article_stored",
                     url=article.url,

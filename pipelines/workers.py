@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 import time
 
+from pipelines.boilerplate import learned_blocks, without_blocks
 from pipelines.clusters import Nearest, nearest_committed
-from pipelines.extract import Article, Skipped, examine_page
+from pipelines.extract import Article, Skipped, examine_page, with_text
 from pipelines.neardup import DEFAULT_THRESHOLD
 
 
@@ -44,8 +46,10 @@ def examine(
     db_path: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     presented_by: str | None = None,
-) -> tuple[Article | Skipped, Nearest | None]:
-    """The page's article (or why it is none) and, given the database, its nearest story.
+    source: str | None = None,
+) -> tuple[Article | Skipped, Nearest | None, tuple[str, ...]]:
+    """The page's article (or why it is none), its nearest story given the database, and
+    the keys of the source's boilerplate blocks taken out of its text.
 
     Looking the story up here, on a read-only snapshot, keeps the crawl process (the
     bottleneck) to checking only the articles stored since that snapshot.
@@ -55,7 +59,34 @@ def examine(
             body, url, content_type=content_type, min_words=min_words, presented_by=presented_by
         )
     except Exception as exc:  # noqa: BLE001 - a hostile page must not take the crawl down
-        return Skipped("extraction_error", f"{type(exc).__name__}: {exc}"), None
+        return Skipped("extraction_error", f"{type(exc).__name__}: {exc}"), None, ()
     if isinstance(result, Skipped) or not db_path:
-        return result, None
-    return result, nearest_committed(db_path, result.minhash, threshold)
+        return result, None, ()
+    removed: tuple[str, ...] = ()
+    if source:
+        text, removed = without_blocks(result.text, _boilerplate(db_path, source))
+        if removed:
+            result = with_text(result, text)
+    return result, nearest_committed(db_path, result.minhash, threshold), removed
+
+
+# Learned boilerplate per (database, source), read again after this many seconds: what a
+# crawl learns reaches the workers while it runs.
+_LEARNED_TTL = 5.0
+_learned: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+
+
+def _boilerplate(db_path: str, source: str) -> frozenset[str]:
+    cached = _learned.get((db_path, source))
+    if cached is not None and time.monotonic() - cached[0] < _LEARNED_TTL:
+        return cached[1]
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            keys = learned_blocks(conn, source)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        keys = cached[1] if cached else frozenset()
+    _learned[(db_path, source)] = (time.monotonic(), keys)
+    return keys

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from config import load_config
 from crawler.siteserver import SiteServer
+from pipelines.storage import open_database
 from tests.conftest import log_events, newswatch_command, run_newswatch
 from tests.sites import generated_source, write_config
 
@@ -321,6 +323,8 @@ def test_the_earlier_publication_is_the_article_whichever_is_fetched_first(
 def test_a_full_disk_stops_the_crawl_with_a_clear_message_and_loses_nothing_committed(tmp_path):
     """Writes past a file-size limit fail as on a full disk; the next crawl completes."""
     with generated_source(tmp_path, 80) as (_, config_dir, _):
+        # The database exists (as after any earlier run): the limit falls on the crawl's writes.
+        open_database(load_config(config_dir).storage.database).close()
 
         def small_disk():
             resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
