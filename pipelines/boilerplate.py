@@ -27,8 +27,10 @@ from pipelines.textnorm import normalise_text
 MIN_ARTICLES = 5
 # ... and it is in at least this share of the source's articles since it first appeared.
 MIN_SHARE = 0.5
-# Shorter blocks (normalised) are not worth a row: "Share", "Photo".
+# Shorter blocks (normalised) are not worth a row: "Share", "Photo". Longer ones are the
+# story's paragraphs: a site's pitches, credits and disclaimers are short.
 _MIN_CHARS = 12
+_MAX_CHARS = 300
 
 
 def block_keys(text: str) -> dict[str, str]:
@@ -36,6 +38,8 @@ def block_keys(text: str) -> dict[str, str]:
     form (the same block whatever its spacing, case and punctuation)."""
     keys: dict[str, str] = {}
     for line in text.split("\n"):
+        if len(line) > _MAX_CHARS:
+            continue  # a paragraph of the story, not a line of the site's
         normal = normalise_text(line)
         if len(normal) >= _MIN_CHARS:
             keys.setdefault(hashlib.blake2b(normal.encode(), digest_size=8).hexdigest(), line)

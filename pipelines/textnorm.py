@@ -47,7 +47,7 @@ _ESCAPES = re.compile(
 )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = "".join(map(chr, (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))))
 
 
 def printable(text: str) -> str:
@@ -56,6 +56,6 @@ def printable(text: str) -> str:
     What a crawled page says (titles, text, URLs, error messages) may carry ANSI
     sequences that recolour, retitle or clear the user's terminal.
     """
-    # Most texts hold none: one scan for a control character is cheap, the full
-    # pattern tried at every position of a 100 KB page is not.
-    return _ESCAPES.sub("", text) if _CONTROL.search(text) else text
+    # Most texts hold none: looking for each control character is cheap (a C scan each),
+    # the full pattern tried at every position of a 100 KB page is not.
+    return _ESCAPES.sub("", text) if any(c in text for c in _CONTROLS) else text

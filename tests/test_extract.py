@@ -161,3 +161,35 @@ def test_control_characters_and_escape_sequences_are_not_text():
     assert article.title == "Reform passes"
     assert "Tuesday, end" in article.text and ENGLISH[1] in article.text
     assert not any(ch in article.text for ch in "\x1b\x07\x00")
+
+
+def test_the_page_around_the_article_is_trimmed_from_its_text():
+    """Related-story lists inside the body, and link lines or short lines that end no
+    sentence at either end of it, are the page's, not the article's; a list of links to
+    other sites is the article's."""
+    related = (
+        '<ul class="x-list"><li><a href="/world/2026/11/19/other">Floods close the coast road '
+        'for a week</a></li><li><a href="/world/2026/11/18/more">Council elects a new mayor '
+        "after a long night</a></li></ul>"
+    )
+    sources = (
+        '<ul><li><a href="https://ministry.example/report">The ministry\'s report on fares, '
+        "published on Monday</a></li><li>A statement from the opposition, read in parliament."
+        "</li></ul>"
+    )
+    page = news_page("Transport reform passes", ENGLISH).replace(
+        f"<p>{ENGLISH[2]}</p>", f"<p>{ENGLISH[2]}</p>{related}{sources}"
+    )
+    page = page.replace(
+        '<div class="article-body">', '<div class="article-body"><p>Berlin, Tuesday</p>'
+    ).replace(
+        "</div>\n<section",
+        '<p><a href="/world/">MORE: All the world news</a></p><p>Follow us on Mastodon</p>'
+        "</div>\n<section",
+    )
+    article = extract_article(page.encode("utf-8"), URL, presented_by="feed")
+    assert article is not None
+    assert_clean(article.text, ENGLISH)
+    for gone in ("Floods close the coast road", "Council elects", "MORE:", "Follow us", "Berlin,"):
+        assert gone not in article.text, gone
+    assert "report on fares" in article.text and "statement from the opposition" in article.text
