@@ -19,7 +19,7 @@ import lxml.html
 from lxml import etree
 
 from crawler.urls import same_site
-from pipelines.textnorm import word_count
+from pipelines.textnorm import UNSPACED, word_count
 
 # Class and id words that name boilerplate: such containers are removed before
 # trafilatura runs, because it keeps some of them (captions, standfirst-like teasers,
@@ -57,12 +57,10 @@ _CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _BOILERPLATE_TAGS = ("aside", "nav", "footer", "figure", "iframe", "form")
 # A paragraph of at least this many characters, few of them in links, is article prose.
 _PROSE_CHARS = 80
-# Scripts written without spaces (Han, kana, Thai, Lao, Khmer, Burmese).
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
 # An article this long (characters of prose) may be split over several containers.
 _LONG_ARTICLE = 1000
 # Containers whose own text (outside child elements) can be article prose.
-_TEXT_CONTAINERS = ("div", "td", "section", "article", "main", "blockquote", "li", "dd", "font")
+_TEXT_CONTAINERS = ("div", "td", "font")
 # Inline styles that hide an element from readers.
 _HIDDEN_STYLE = re.compile(
     r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)",
@@ -214,16 +212,18 @@ def strip_boilerplate(tree: lxml.html.HtmlElement) -> ProseMap:
 
 
 def _is_boilerplate(element: lxml.html.HtmlElement, prose: ProseMap, article_prose: int) -> bool:
-    if element.tag == "figcaption":
+    tag = element.tag
+    if tag == "figcaption":
         return True
-    if element.tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
+    if tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
         return False  # a paragraph is text, whatever its class says ("paywall" on Wired)
-    named = _named(f"{element.get('class', '')} {_id_name(element.get('id'))}")
+    classes, id_ = element.get("class"), element.get("id")
+    named = _named(f"{classes or ''} {_id_name(id_)}") if classes or id_ else 0
     if named == _NAMED_BOILERPLATE:
         # Unless it holds half a long article's prose (a second container of its text).
         held = prose.held(element)
         return article_prose < _LONG_ARTICLE or held < 0.5 * article_prose
-    if named == _NAMED_PLACEMENT or element.tag in _BOILERPLATE_TAGS:
+    if named == _NAMED_PLACEMENT or tag in _BOILERPLATE_TAGS:
         # An ASP.NET <form> or an "article-widget" may hold the article's text.
         return not prose.held(element)
     return False
@@ -232,6 +232,7 @@ def _is_boilerplate(element: lxml.html.HtmlElement, prose: ProseMap, article_pro
 _NAMED_BOILERPLATE, _NAMED_PLACEMENT = 1, 2
 
 
+@functools.lru_cache(maxsize=4096)
 def _id_name(value: str | None) -> str:
     """An id that names a block ("comments", "related-posts"), not one made from a
     heading ("sharing-with-a-single-developer", an anchor for a section of the text)."""
@@ -266,10 +267,14 @@ class ProseMap:
     ) -> None:
         self.tree = tree
         self.blocks = _prose_blocks(tree) if blocks is None else blocks
-        self._held: dict[lxml.html.HtmlElement, int] = {}
+
+    @functools.cached_property
+    def _held(self) -> dict[lxml.html.HtmlElement, int]:
+        held: dict[lxml.html.HtmlElement, int] = {}
         for block, chars in self.blocks:
             for node in (block, *block.iterancestors()):
-                self._held[node] = self._held.get(node, 0) + chars
+                held[node] = held.get(node, 0) + chars
+        return held
 
     def remaining(self) -> ProseMap:
         """The map of what is left once boilerplate was dropped from the tree."""
@@ -327,4 +332,4 @@ def _weight(text: str) -> int:
     each carries about as much as a word of three or four letters elsewhere."""
     if len(text) * 3 < _PROSE_CHARS:
         return len(text)  # too short to be prose in any script
-    return len(text) + 2 * len(_UNSPACED.findall(text))
+    return len(text) + 2 * len(UNSPACED.findall(text))

@@ -20,6 +20,7 @@ import trafilatura
 from charset_normalizer import from_bytes
 from htmldate import find_date
 from lxml import etree
+from trafilatura.settings import Extractor
 from trafilatura.utils import HTML_PARSER, load_html
 from trafilatura.xml import xmltotxt
 from w3lib.encoding import html_to_unicode
@@ -56,6 +57,11 @@ _FAST_MIN_CHARS = 500
 # a column of teasers to it. On Fundus's and Readability's 380 pages it changed three fast
 # texts longer than this, all for the worse; none it improved was over 1,100 characters.
 _FAST_LONG = 2000
+# trafilatura's extraction: the main text only (its metadata is page_meta's), links kept.
+_FAST, _FULL = (
+    Extractor(output_format="python", fast=fast, comments=False, links=True, with_metadata=False)
+    for fast in (True, False)
+)
 
 
 @dataclass(frozen=True)
@@ -226,20 +232,21 @@ def main_text(tree: lxml.html.HtmlElement, url: str, prose: int) -> etree._Eleme
     and is shorter than an article. The full mode reads the page without its hidden
     elements: its fallbacks, unlike trafilatura's own extractor, would keep them.
     """
-    options = dict(
-        url=url,
-        include_comments=False,
-        include_tables=True,
-        include_links=True,
-        with_metadata=False,
-    )
-    doc = trafilatura.bare_extraction(tree, fast=True, **options)
+    doc = trafilatura.bare_extraction(tree, options=_options(_FAST, url))
     found = len(doc.text or "") if doc is not None else 0
     if found < min(max(_FAST_ENOUGH * prose, _FAST_MIN_CHARS), _FAST_LONG):
-        doc = trafilatura.bare_extraction(without_hidden(tree), fast=False, **options)
+        doc = trafilatura.bare_extraction(without_hidden(tree), options=_options(_FULL, url))
     if doc is None or doc.body is None or not (doc.text or "").strip():
         return None
     return doc.body
+
+
+def _options(base: Extractor, url: str) -> Extractor:
+    """trafilatura's options for one page: made once (reading its configuration on every
+    call costs a twentieth of the extraction), with the page's address."""
+    options = copy.copy(base)
+    options.url = options.source = url
+    return options
 
 
 def link_density(body: etree._Element) -> float:

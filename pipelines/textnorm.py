@@ -28,11 +28,14 @@ def text_hash(text: str, *, normalised: str | None = None) -> str:
 # of their own): four.
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SOUTHEAST_ASIAN = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+UNSPACED = re.compile(_HAN_KANA.pattern[:-1] + _SOUTHEAST_ASIAN.pattern[1:])
 
 
 def word_count(text: str) -> int:
     """Words in `text`, in any script: spaced words, plus the words of unspaced scripts
     estimated from their characters."""
+    if not UNSPACED.search(text):
+        return len(text.split())
     han = len(_HAN_KANA.findall(text))
     southeast = len(_SOUTHEAST_ASIAN.findall(text))
     spaced = _SOUTHEAST_ASIAN.sub(" ", _HAN_KANA.sub(" ", text)).split()
