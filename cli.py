@@ -114,8 +114,8 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
     """Crawl every enabled source once, now (or only the sources NAMES)."""
     from crawler.report import results_table
     from crawler.run import crawl_sources
+    from pipelines.alerts import match_alerts, register
     from pipelines.monitor import check_after_crawl
-    from scheduler import match_alerts, register
 
     config = ctx.config()
     try:
@@ -155,7 +155,7 @@ def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
     comes out differently gets it as its next version."""
     from crawler.report import results_table
     from crawler.run import crawl_sources
-    from scheduler import match_alerts, register
+    from pipelines.alerts import match_alerts, register
 
     config = ctx.config()
     if not config.storage.archive_html:

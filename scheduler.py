@@ -31,12 +31,7 @@ from sqlite_utils import Database
 
 from config import Config, Schedule
 from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome
-from pipelines.alerts import (
-    deliver_digest,
-    deliver_pending,
-    match_new_articles,
-    register_watches,
-)
+from pipelines.alerts import deliver_digest, deliver_pending, match_new_articles, register
 from pipelines.monitor import check_after_crawl
 from pipelines.storage import StorageError, open_database, settle_run
 
@@ -97,36 +92,6 @@ def next_run_times(database: Path) -> dict[str, datetime]:
         for job, when in rows
         if when is not None  # a paused job has no next run
     }
-
-
-def match_alerts(config: Config) -> int:
-    """Match the articles stored since the last time against the watchlist.
-
-    Best effort: if the database is busy (a daemon matching at the same moment),
-    the daemon, or the next crawl, matches them instead.
-    """
-    if not config.watches:
-        return 0
-    db = open_database(config.storage.database)
-    try:
-        now = now_utc().isoformat()
-        register_watches(db, config.watches, now)
-        return match_new_articles(db, config.watches, now=now)
-    except sqlite3.Error as exc:
-        log.warning("alert_matching_deferred", error=str(exc))
-        return 0
-    finally:
-        db.close()
-
-
-def register(config: Config) -> None:
-    """Start the watches' clocks: they alert on articles fetched from now on."""
-    if config.watches:
-        db = open_database(config.storage.database)
-        try:
-            register_watches(db, config.watches, now_utc().isoformat())
-        finally:
-            db.close()
 
 
 class DaemonLock:

@@ -13,8 +13,8 @@ from config import Config, ConfigError, load_config
 from crawler.report import line, results_table, table
 from crawler.run import crawl_sources
 from crawler.siteserver import SiteServer
+from pipelines.alerts import match_alerts, register
 from pipelines.storage import open_database
-from scheduler import match_alerts, register
 
 DEMO_SITE = Path(__file__).parent / "demo_site"
 MARKER = ".newswatch-demo"

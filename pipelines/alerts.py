@@ -16,17 +16,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlite_utils import Database
 
-from config import Watch, redact
+from config import Config, Watch, redact
 from config.watchlist import terms_of
 from pipelines.clusters import other_outlets
 from pipelines.matcher import Hit, Matcher
+from pipelines.storage import open_database
 
 log = structlog.get_logger("newswatch.alerts")
 
@@ -64,6 +66,40 @@ def register_watches(db: Database, watches: Iterable[Watch], now: str) -> None:
             key = f"watch_since:{watch.name.casefold()}"
             if get_state(db, key) is None:
                 set_state(db, key, now)
+
+
+def register(config: Config) -> None:
+    """Start the watches' clocks: they alert on articles fetched from now on."""
+    if config.watches:
+        db = open_database(config.storage.database)
+        try:
+            register_watches(db, config.watches, _now())
+        finally:
+            db.close()
+
+
+def match_alerts(config: Config) -> int:
+    """Match the articles stored since the last time against the watchlist.
+
+    Best effort: if the database is busy (a daemon matching at the same moment),
+    the daemon, or the next crawl, matches them instead.
+    """
+    if not config.watches:
+        return 0
+    db = open_database(config.storage.database)
+    try:
+        now = _now()
+        register_watches(db, config.watches, now)
+        return match_new_articles(db, config.watches, now=now)
+    except sqlite3.Error as exc:
+        log.warning("alert_matching_deferred", error=str(exc))
+        return 0
+    finally:
+        db.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def match_new_articles(
