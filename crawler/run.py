@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from config import Config, Source
 from crawler.settings import BASE_SETTINGS, crawl_settings
 from crawler.spiders import SourceSpider, now_iso
-from pipelines.storage import open_database, stored_in_run
+from pipelines.storage import immediate, open_database, stored_in_run
 from pipelines.store import run_figures
 
 log = structlog.get_logger("newswatch.crawl")
@@ -95,7 +95,7 @@ def _result(db: Database, source: Source, stats: StatsCollector) -> RunResult:
                 figures["articles_new"] = stored_in_run(db, run_id)
         if row is not None:
             with contextlib.suppress(sqlite3.Error):  # the disk may still be full
-                with db.atomic():
+                with immediate(db):
                     db["crawl_runs"].update(run_id, {**figures, "finished": now_iso()})
         known = RunResult.__dataclass_fields__
         return RunResult(

@@ -28,7 +28,7 @@ from config import Config, Watch, redact
 from config.watchlist import terms_of
 from pipelines.clusters import other_outlets
 from pipelines.matcher import Hit, Matcher
-from pipelines.storage import open_database
+from pipelines.storage import immediate, open_database
 
 log = structlog.get_logger("newswatch.alerts")
 
@@ -61,7 +61,7 @@ def set_state(db: Database, key: str, value: str) -> None:
 
 def register_watches(db: Database, watches: Iterable[Watch], now: str) -> None:
     """Remember when each watch was first seen: it alerts on articles fetched from then on."""
-    with db.atomic():
+    with immediate(db):
         for watch in watches:
             key = f"watch_since:{watch.name.casefold()}"
             if get_state(db, key) is None:
@@ -124,7 +124,7 @@ def match_new_articles(
 
     created = 0
     while rows := _after(db, CURSOR_KEY, f"SELECT {ARTICLE_COLUMNS} FROM articles", batch):
-        with db.atomic():
+        with immediate(db):
             for article in rows:
                 for hit in _article_hits(matcher, article):
                     watch = by_name[hit.watch]
@@ -141,7 +141,7 @@ def match_new_articles(
         "LEFT JOIN article_versions n ON n.article_id = v.article_id AND n.version = v.version + 1"
     )
     while rows := _after(db, UPDATES_CURSOR_KEY, updates, batch, table="v"):
-        with db.atomic():
+        with immediate(db):
             for update in rows:
                 before = {
                     h.watch
@@ -179,7 +179,7 @@ def backfill(
         where += f" AND source IN ({', '.join('?' * len(watch.sources))})"
         args += list(watch.sources)
     created = 0
-    with db.atomic():
+    with immediate(db):
         for row in db.query(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {where}", args):
             for hit in _article_hits(matcher, row):
                 created += _record(
@@ -318,7 +318,7 @@ def _deliver(
     delivered_to = json.dumps(sorted(done))
     # Plain UPDATEs, no read first: a read-then-write transaction cannot wait for a
     # crawl's write lock (SQLite refuses the upgrade at once), a write-only one can.
-    with db.atomic():
+    with immediate(db):
         for row in rows:
             attempts = row["attempts"] + 1
             if errors:

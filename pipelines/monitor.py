@@ -17,7 +17,7 @@ import structlog
 
 from config import Config, MonitorSettings, redact
 from pipelines.health import PENDING, Health, Run, assess
-from pipelines.storage import StorageError, open_database
+from pipelines.storage import StorageError, immediate, open_database
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -101,7 +101,7 @@ def check_health(
             continue
         row = _stored(db, health.source)
         previous = row["verdict"] if row else "ok"
-        with db.atomic():
+        with immediate(db):
             if health.verdict != previous:
                 db["source_health"].upsert(
                     {
@@ -170,7 +170,7 @@ def deliver_notices(db: Database, monitor: MonitorSettings, names: Iterable[str]
         if errors:
             log.warning("health_notify_failed", source=row["source"], errors=errors)
             continue
-        with db.atomic():
+        with immediate(db):
             db.execute(
                 "UPDATE source_health SET notify_pending = 0 WHERE source = ? AND since = ?",
                 [row["source"], row["since"]],

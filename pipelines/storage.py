@@ -1,24 +1,28 @@
 """The SQLite store: opening and migrating the database, and the writes a crawl makes.
 
-Writes are batched: a crawl opens a transaction, and it is committed every
-`batch_size` writes or `batch_seconds`, and when the crawl ends. A crawl killed
-with SIGKILL loses at most the open batch; the pages it never recorded are
-fetched again by the next crawl, because only recorded pages count as seen.
+A crawl writes in units: a page's outcome (its article, sightings and page row) is one
+unit. Units are committed together at the end of the event loop's turn that wrote them
+(or every `batch_size` units), so the write lock is held while the crawl writes, never
+while it waits on the network: other crawls, the daemon's alert job and the CLI are
+kept waiting milliseconds. A crawl killed with SIGKILL loses at most the units of its
+last turn; the pages it never recorded are fetched again by the next crawl, because only
+recorded pages count as seen.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
-import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import structlog
 from sqlite_utils import Database
 
 from pipelines.boilerplate import block_keys
@@ -34,6 +38,11 @@ from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature
 from pipelines.pagetype import REEXAMINED, RULES_VERSION
 from pipelines.schema import migrations
 
+log = structlog.get_logger("newswatch.storage")
+
+# How long a crawl waits for the write lock. Other writers hold it for milliseconds, so
+# a long wait means a stuck process; meanwhile the crawl's reactor waits too.
+CRAWL_BUSY_TIMEOUT = 30.0
 # Outcomes of a page that mean "handled": its URL is not fetched again.
 SETTLED_OUTCOMES = ("stored", "duplicate", "skipped", "updated", "unchanged", "not_modified")
 # Blocks seen once are dropped from source_blocks every this many articles of a source.
@@ -75,6 +84,25 @@ def open_database(path: str | Path, *, busy_timeout: float = 5.0, migrate: bool 
     return db
 
 
+@contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A transaction that takes the write lock at its start, waiting the busy timeout for
+    it (a savepoint inside an open one). Use it for every transaction that reads, then
+    writes: a plain BEGIN fails at once, without waiting, when another process commits
+    between its first read and its first write."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+
+
 def stored_in_run(db: Database, run_id: int) -> int:
     """Articles a run stored and committed (after a failed commit, fewer than it counted)."""
     return db.execute(
@@ -99,9 +127,7 @@ def settle_run(
     `status` and `reason`, keeping its figures; a row it finished itself is kept; a
     process that died before writing any row gets one now. Returns the final status.
     """
-    # IMMEDIATE: read then write without another writer committing in between.
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db):
         row = db.execute(
             "SELECT id, status FROM crawl_runs WHERE source = ? AND pid = ? AND started >= ? "
             "ORDER BY id DESC LIMIT 1",
@@ -129,10 +155,6 @@ def settle_run(
             )
         else:
             status = row[1]
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return status
 
 
@@ -184,29 +206,23 @@ class Store:
 
     _shared: dict[Path, tuple[Store, int]] = {}
 
-    def __init__(
-        self,
-        db: Database,
-        *,
-        batch_size: int = 50,
-        batch_seconds: float = 1.0,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, db: Database, *, batch_size: int = 50) -> None:
         self.db = db
         # A crawl's writes touch the articles, the full-text index and the band index:
         # a 32 MB page cache (SQLite's default is 2 MB) keeps their upper levels in memory.
         db.execute("PRAGMA cache_size = -32768")
         self.recent = RecentArticles()
         self.batch_size = batch_size
-        self.batch_seconds = batch_seconds
-        self._monotonic = monotonic
         self._pending = 0
         self._depth = 0
-        self._batch_started = monotonic()
+        self._commit_due = False
+        self._closed = False
+        # A commit that failed after its turn (disk full): the next write reports it.
+        self.failure: StorageError | None = None
 
     # One Store per database file per process, shared by every crawler in it.
     @classmethod
-    def acquire(cls, path: Path, *, busy_timeout: float = 5.0) -> Store:
+    def acquire(cls, path: Path, *, busy_timeout: float = CRAWL_BUSY_TIMEOUT) -> Store:
         path = Path(path).resolve()
         store, users = cls._shared.get(path, (None, 0))
         if store is None:
@@ -225,15 +241,21 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Database]:
-        """A unit of work inside the current batch; commits when the batch is full or old.
+        """A unit of work, committed at the end of this turn of the event loop, or at once
+        when `batch_size` units are pending. With no event loop running (a script), units
+        are committed by `batch_size` and by `flush()`.
 
         Units nest: an inner unit is part of the outer one, so a batch is never
         committed half-way through it.
         """
+        if self.failure is not None:
+            raise self.failure
         try:
             if not self.db.conn.in_transaction:
-                self.db.begin()
-                self._batch_started = self._monotonic()
+                # IMMEDIATE: the write lock is taken (or waited for) now. A deferred
+                # transaction that reads first fails at once, without waiting, when
+                # another process commits before its first write.
+                self.db.execute("BEGIN IMMEDIATE")
             self._depth += 1
             try:
                 if self._depth > 1:  # part of the enclosing unit's savepoint
@@ -249,26 +271,49 @@ class Store:
             if self._depth:
                 return
             self._pending += 1
-            if (
-                self._pending >= self.batch_size
-                or self._monotonic() - self._batch_started >= self.batch_seconds
-            ):
+            if self._pending >= self.batch_size:
                 self.flush()
+            else:
+                self._commit_at_turn_end()
         except sqlite3.Error as exc:
             raise StorageError(f"writing to the database failed: {exc}") from None
 
+    def _commit_at_turn_end(self) -> None:
+        if self._commit_due:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._commit_due = True
+        loop.call_soon(self._commit_now)
+
+    def _commit_now(self) -> None:
+        self._commit_due = False
+        if self._closed or self._depth:
+            return
+        try:
+            self.flush()
+        except StorageError as exc:
+            self.failure = exc
+            log.error("storage_failed", error=str(exc))
+
     def flush(self) -> None:
-        """Commit the open batch, if any."""
+        """Commit the open batch, if any; a batch that cannot be committed is rolled back."""
         try:
             self.db.commit()
         except sqlite3.Error as exc:
             self.recent.clear()
+            try:
+                self.db.rollback()
+            except sqlite3.Error:
+                pass
             raise StorageError(f"committing to the database failed: {exc}") from None
         self._pending = 0
-        self._batch_started = self._monotonic()
 
     def close(self) -> None:
         """Commit what is pending and close; a failed commit is rolled back, never half-kept."""
+        self._closed = True
         try:
             self.flush()
             # Fold the WAL back into the database between crawls, so it does not grow.

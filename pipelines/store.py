@@ -29,12 +29,14 @@ log = structlog.get_logger("newswatch.pipelines")
 
 
 class DuplicateArticle(DropItem):
-    """The article is already stored (same canonical URL or same text): recorded as a sighting."""
+    """The article is already stored (same canonical URL or same text): the page's URLs
+    become sightings of it, recorded with the page's row."""
 
-    def __init__(self, article_id: int, url: str) -> None:
+    def __init__(self, article_id: int, url: str, sightings: tuple[str, ...]) -> None:
         super().__init__(f"already stored as article {article_id}")
         self.article_id = article_id
         self.url = url
+        self.sightings = sightings
 
 
 class _StoreUser:
@@ -92,13 +94,11 @@ class DedupePipeline(_StoreUser):
                 if earlier(article.published, stored_published):
                     item.article_id = existing  # StorePipeline puts it in the article's place
                     return item
-            now = now_iso()
-            for url in dict.fromkeys((article.url, item.url)):
-                self.store.add_sighting(existing, url, source=item.source, now=now)
+            url = self.store.article_url(existing)
         except StorageError as exc:
             self.storage_failed(exc)
             raise DropItem(str(exc)) from None
-        raise DuplicateArticle(existing, self.store.article_url(existing))
+        raise DuplicateArticle(existing, url, tuple(dict.fromkeys((article.url, item.url))))
 
 
 class StorePipeline(_StoreUser):
@@ -298,14 +298,21 @@ class StorePipeline(_StoreUser):
         try:
             if isinstance(exception, DuplicateArticle):
                 item.article_id = exception.article_id
-                self._archive(item)
+                # Its sightings and its page: one unit (a sighting alone would make the
+                # URL count as seen, never fetched or recorded again).
+                with self.store.write():
+                    for url in exception.sightings:
+                        self.store.add_sighting(
+                            item.article_id, url, source=item.source, now=item.fetched_at
+                        )
+                    self._archive(item)
+                    self._article_page(
+                        item,
+                        "duplicate",
+                        f"same article as {exception.url}",
+                        article_id=exception.article_id,
+                    )
                 self.stats.inc_value("newswatch/duplicates")
-                self._article_page(
-                    item,
-                    "duplicate",
-                    f"same article as {exception.url}",
-                    article_id=exception.article_id,
-                )
                 self.log.info(
                     "article_duplicate",
                     url=item.url,

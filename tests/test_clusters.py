@@ -375,7 +375,7 @@ def test_a_bad_recheck_window_is_named(tmp_path):
 def test_a_copy_stored_after_the_workers_snapshot_still_finds_its_story(tmp_path):
     """Workers look stories up on a committed snapshot; the store checks what came since."""
     path = tmp_path / "n.db"
-    store = Store(open_database(path), batch_size=1000, batch_seconds=3600)
+    store = Store(open_database(path), batch_size=1000)
     texts = {key: ARTICLES[key]["text"] for key in ("merger-wire", "merger-wire-trimmed")}
     # Both looked up before either is committed, as when they are extracted side by side.
     nearest = {

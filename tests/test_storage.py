@@ -115,7 +115,7 @@ def test_listing_body_is_kept_compressed_for_304(tmp_path):
 
 def test_batches_commit_by_size(tmp_path):
     path = tmp_path / "nw.db"
-    store = Store(open_database(path), batch_size=3, batch_seconds=3600)
+    store = Store(open_database(path), batch_size=3)
     reader = sqlite3.connect(path)
     count = lambda: reader.execute("SELECT count(*) FROM articles").fetchone()[0]  # noqa: E731
     for n in range(2):
@@ -135,7 +135,7 @@ def test_killed_writer_loses_only_its_open_batch(tmp_path):
         import os, signal
         from pipelines.storage import Store, open_database
         from pipelines.textnorm import text_hash
-        store = Store(open_database({str(path)!r}), batch_size=10, batch_seconds=3600)
+        store = Store(open_database({str(path)!r}), batch_size=10)
         for n in range(25):
             text = f"article text {{n}}"
             store.save_article({{"url": f"http://a.test/{{n}}", "text": text,
