@@ -308,6 +308,8 @@ def alerts(
         status = row["status"]
         if status == "pending" and row["attempts"]:
             status += f" (attempt {row['attempts']} failed: {row['last_error']})"
+        elif status == "unconfirmed":
+            status += f" ({row['last_error']})"
         console.print(
             line((f"#{row['id']} {row['watch']}", "bold"), f" · {row['created_at']} · {status}")
         )
@@ -333,6 +335,7 @@ def notify_test(ctx: Context, name: str) -> None:
         watch.notify,
         f"newswatch test: {watch.name}",
         f"This is a test notification for the watch {watch.name!r}.",
+        f"test-{datetime.now(UTC).isoformat(timespec='seconds')}",
     )
     for url, error in results.items():
         click.echo(

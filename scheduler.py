@@ -31,7 +31,13 @@ from sqlite_utils import Database
 
 from config import Config, Schedule
 from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome
-from pipelines.alerts import deliver_digest, deliver_pending, match_new_articles, register
+from pipelines.alerts import (
+    deliver_digest,
+    deliver_pending,
+    match_new_articles,
+    register,
+    settle_interrupted,
+)
 from pipelines.monitor import check_after_crawl
 from pipelines.storage import StorageError, open_database, settle_run
 
@@ -217,6 +223,8 @@ class Daemon:
         metrics_server = None
         try:
             open_database(self.database).close()  # create or migrate before anything runs
+            # Before any job runs: an alert still `sending` now is one a dead daemon sent.
+            self._settle_interrupted_sends()
             if self.metrics:
                 metrics_server = self._serve_metrics(*self.metrics)
             register(self.config)
@@ -367,6 +375,13 @@ class Daemon:
             figures = {"status": outcome.status, "reason": outcome.reason}
         event = log.info if code == 0 else log.warning
         event("crawl_finished", source=source, exit_code=code, **figures)
+
+    def _settle_interrupted_sends(self) -> None:
+        db = open_database(self.database, busy_timeout=30.0)
+        try:
+            settle_interrupted(db, now_utc().isoformat())
+        finally:
+            db.close()
 
     def alerts(self) -> None:
         """Match new articles, then deliver what is due (one delivery at a time)."""

@@ -36,8 +36,12 @@ CURSOR_KEY = "alerts_matched_through"
 UPDATES_CURSOR_KEY = "alerts_updates_matched_through"
 ARTICLE_COLUMNS = "id, url, source, title, published, fetched_at, text, cluster_id"
 
-# What a notifier answers: for each URL, None when sent, or the reason it failed.
-Notifier = Callable[[Sequence[str], str, str], dict[str, str | None]]
+# A notifier is called with (URLs, title, body, key) and answers, for each URL, None when
+# sent or the reason it failed. `key` names the message for receivers that drop repeats.
+Notifier = Callable[[Sequence[str], str, str, str], dict[str, str | None]]
+# The header (on webhooks and e-mail) and JSON field that carry a message's key.
+KEY_HEADER = "X-Newswatch-Alert"
+KEY_FIELD = "newswatch_alert"
 
 
 @dataclass(frozen=True)
@@ -308,16 +312,27 @@ def _deliver(
     """Send one message for `rows`; on failure they stay pending, due again after a backoff.
 
     `retry` is (first wait, longest wait) in seconds; the wait doubles each attempt.
+
+    The rows are claimed first (`sending`, committed), and the result is recorded as
+    soon as the channels have answered: a daemon killed in between leaves them
+    `sending`, and the next one settles them without sending them again
+    (`settle_interrupted`).
     """
+    ids = [row["id"] for row in rows]
+    marks = ", ".join("?" * len(ids))
+    with immediate(db):
+        db.execute(
+            f"UPDATE alerts SET status = 'sending', claimed_at = ? WHERE id IN ({marks})",
+            [now.isoformat(timespec="seconds"), *ids],
+        )
     done = set(json.loads(rows[0]["delivered_to"] or "[]"))
     targets = [url for url in watch.notify if _fingerprint(url) not in done]
-    results = notifier(targets, title, body) if targets else {}
+    key = f"alert-{ids[0]}" if len(ids) == 1 else f"digest-{_fingerprint(json.dumps(ids))}"
+    results = notifier(targets, title, body, key) if targets else {}
     done |= {_fingerprint(url) for url, error in results.items() if error is None}
     errors = [f"{redact(url)}: {error}" for url, error in results.items() if error]
     stamp = now.isoformat(timespec="seconds")
     delivered_to = json.dumps(sorted(done))
-    # Plain UPDATEs, no read first: a read-then-write transaction cannot wait for a
-    # crawl's write lock (SQLite refuses the upgrade at once), a write-only one can.
     with immediate(db):
         for row in rows:
             attempts = row["attempts"] + 1
@@ -325,8 +340,8 @@ def _deliver(
                 wait = min(retry[1], retry[0] * 2 ** (attempts - 1))
                 due = (now + timedelta(seconds=wait)).isoformat(timespec="seconds")
                 db.execute(
-                    "UPDATE alerts SET attempts = ?, last_error = ?, next_attempt = ?, "
-                    "delivered_to = ? WHERE id = ?",
+                    "UPDATE alerts SET status = 'pending', attempts = ?, last_error = ?, "
+                    "next_attempt = ?, delivered_to = ? WHERE id = ?",
                     [attempts, "; ".join(errors)[:1000], due, delivered_to, row["id"]],
                 )
                 log.warning(
@@ -352,6 +367,25 @@ def _deliver(
                     channels=[redact(u) for u in watch.notify],
                 )
     return not errors
+
+
+def settle_interrupted(db: Database, now: str) -> int:
+    """Alerts left `sending` by a daemon that died while sending them become `unconfirmed`:
+    the message may have arrived, so it is not sent again (at most one message per alert;
+    `newswatch alerts` lists them). Only the daemon sends, one at a time (its lock), so
+    when it starts, an alert still `sending` is one whose sender died."""
+    with immediate(db):
+        rows = db.execute(
+            "SELECT id, watch, article_id FROM alerts WHERE status = 'sending'"
+        ).fetchall()
+        db.execute(
+            "UPDATE alerts SET status = 'unconfirmed', attempts = attempts + 1, "
+            "last_error = ? WHERE status = 'sending'",
+            [f"the daemon stopped while sending it ({now}): it may have arrived; not sent again"],
+        )
+    for alert_id, watch, article_id in rows:
+        log.warning("alert_unconfirmed", alert_id=alert_id, watch=watch, article_id=article_id)
+    return len(rows)
 
 
 def _with_outlets(db: Database, rows: list[dict]) -> list[dict]:
@@ -391,8 +425,12 @@ def digest_message(watch: str, rows: Sequence[Mapping]) -> tuple[str, str]:
     return title, "\n\n".join(items)
 
 
-def send(urls: Sequence[str], title: str, body: str) -> dict[str, str | None]:
-    """Notify each URL separately, so one failing channel does not hide the others."""
+def send(urls: Sequence[str], title: str, body: str, key: str) -> dict[str, str | None]:
+    """Notify each URL separately, so one failing channel does not hide the others.
+
+    `key` goes with the message where the channel carries it (a header on webhooks and
+    e-mail, a field of the JSON payload), so a receiver can drop a repeat.
+    """
     import apprise
 
     results: dict[str, str | None] = {}
@@ -401,6 +439,11 @@ def send(urls: Sequence[str], title: str, body: str) -> dict[str, str | None]:
         if not notifier.add(url):
             results[url] = "not a notification URL apprise accepts"
             continue
+        for service in notifier:
+            if isinstance(getattr(service, "headers", None), dict):
+                service.headers[KEY_HEADER] = key
+            if isinstance(getattr(service, "payload_extras", None), dict):
+                service.payload_extras[KEY_FIELD] = key
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             ok = bool(notifier.notify(title=title, body=body))
         reason = captured.getvalue().strip().splitlines()[-1:] if not ok else []

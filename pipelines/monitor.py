@@ -165,7 +165,7 @@ def deliver_notices(db: Database, monitor: MonitorSettings, names: Iterable[str]
     delivered = 0
     for row in rows:
         title, body = verdict_message(row)
-        results = send(monitor.notify, title, body)
+        results = send(monitor.notify, title, body, f"health-{row['source']}-{row['since']}")
         errors = [f"{redact(url)}: {error}" for url, error in results.items() if error]
         if errors:
             log.warning("health_notify_failed", source=row["source"], errors=errors)

@@ -282,3 +282,10 @@ def m008_source_blocks(db: Database) -> None:
         pk=("source", "key"),
     )
     db["source_counters"].create({"source": str, "articles": int}, pk="source")
+
+
+@migrations()
+def m009_alert_claims(db: Database) -> None:
+    # When the daemon claimed an alert to send it (status 'sending'): a daemon that dies
+    # while sending leaves it there, and the next one settles it as 'unconfirmed'.
+    db["alerts"].add_column("claimed_at", str)

@@ -15,12 +15,18 @@ def free_port() -> int:
 
 
 class Receiver:
-    """A webhook on 127.0.0.1 recording what apprise's json:// posts; can go down and up."""
+    """A webhook on 127.0.0.1 recording what apprise's json:// posts (and the key header
+    each message carries); can go down and up. With `hold`, it keeps its first POST
+    waiting for an answer until `release` is set (`holding` says it is)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *, hold: bool = False) -> None:
         self.port = port
         self.messages: list[dict] = []
+        self.keys: list[str | None] = []
         self.httpd: ThreadingHTTPServer | None = None
+        self.hold = hold
+        self.holding = threading.Event()
+        self.release = threading.Event()
 
     def start(self) -> Receiver:
         receiver = self
@@ -29,9 +35,16 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.messages.append(json.loads(body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                receiver.keys.append(self.headers.get("X-Newswatch-Alert"))
+                if receiver.hold and not receiver.holding.is_set():
+                    receiver.holding.set()
+                    receiver.release.wait(120)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender is gone
 
             def log_message(self, *args) -> None:
                 pass

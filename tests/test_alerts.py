@@ -31,14 +31,16 @@ class Channels:
     def __init__(self, failing: set[str] = frozenset()) -> None:
         self.failing = set(failing)
         self.sent: list[tuple[str, str, str]] = []
+        self.keys: list[str] = []
 
-    def __call__(self, urls, title, body):
+    def __call__(self, urls, title, body, key):
         results = {}
         for url in urls:
             if url in self.failing:
                 results[url] = "Connection refused"
             else:
                 self.sent.append((url, title, body))
+                self.keys.append(key)
                 results[url] = None
         return results
 

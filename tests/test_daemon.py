@@ -333,6 +333,8 @@ def test_an_alert_reaches_a_local_smtp_server_and_secrets_stay_out_of_logs(tmp_p
         subjects = [m.content.decode("utf-8", "replace") for m in mailbox.messages]
         assert any("Sergei Lavrov" in s for s in subjects)
         assert all(m.rcpt_tos == ["analyst@example.com"] for m in mailbox.messages)
+        # Each e-mail names its alert, for a mail filter to drop a repeat.
+        assert all(re.search(r"^X-Newswatch-Alert: alert-\d+\r?$", s, re.M) for s in subjects)
         shown = run_newswatch("--config", str(config_dir), "alerts")
         assert shown.returncode == 0 and "Sergei Lavrov" in shown.stdout
         assert SECRET not in shown.stdout + shown.stderr
@@ -478,3 +480,41 @@ def test_alert_commands(tmp_path, demo_server):
         assert len(receiver.messages) == 1
     finally:
         receiver.stop()
+
+
+def test_a_daemon_killed_while_sending_never_sends_that_alert_again(tmp_path, demo_server):
+    """The alert is claimed (`sending`) before it is sent: the webhook holds the first POST
+    while the daemon is killed, and the next daemon settles that alert as `unconfirmed`
+    instead of sending it twice. Every message carries its alert's key."""
+    receiver = Receiver(free_port(), hold=True).start()
+    config_dir = write_daemon_config(
+        tmp_path / "cfg", demo_server.base, f"json://127.0.0.1:{receiver.port}/hook"
+    )
+    try:
+        daemon = Daemon(config_dir)
+        wait_for(receiver.holding.is_set, what="the first alert's POST")
+        daemon.proc.kill()  # SIGKILL while the message is on its way
+        daemon.proc.wait(timeout=30)
+        receiver.release.set()
+        held = [a for a in alerts_table(config_dir) if a["status"] == "sending"]
+        assert len(held) == 1 and held[0]["claimed_at"], alerts_table(config_dir)
+        assert receiver.keys == [f"alert-{held[0]['id']}"]
+
+        daemon = Daemon(config_dir)
+        wait_for(
+            lambda: all(a["status"] != "pending" for a in alerts_table(config_dir)),
+            what="the other alerts' delivery",
+        )
+        time.sleep(3)  # a few more alert rounds: nothing is sent twice
+        code, err = daemon.stop()
+        assert code == 0, err[-3000:]
+    finally:
+        receiver.stop()
+    alerts = {a["id"]: a for a in alerts_table(config_dir)}
+    assert alerts[held[0]["id"]]["status"] == "unconfirmed"
+    assert "may have arrived" in alerts[held[0]["id"]]["last_error"]
+    assert sorted(receiver.keys) == sorted(f"alert-{n}" for n in alerts), "each alert once"
+    assert [m["newswatch_alert"] for m in receiver.messages] == receiver.keys
+    assert [e["alert_id"] for e in log_events(err) if e["event"] == "alert_unconfirmed"] == [
+        held[0]["id"]
+    ]
