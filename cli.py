@@ -109,9 +109,14 @@ def sources(ctx: Context) -> None:
 
 @main.command()
 @click.argument("names", nargs=-1)
+@click.option("--run-id", type=int, hidden=True, help="The daemon's crawl_runs row (one source).")
 @pass_context
-def crawl(ctx: Context, names: tuple[str, ...]) -> None:
-    """Crawl every enabled source once, now (or only the sources NAMES)."""
+def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None) -> None:
+    """Crawl every enabled source once, now (or only the sources NAMES).
+
+    A source another process is crawling is left to it (exit status 75 when every source
+    asked for is busy)."""
+    from crawler.process import BUSY_EXIT
     from crawler.report import results_table
     from crawler.run import crawl_sources
     from pipelines.alerts import match_alerts, register
@@ -124,9 +129,11 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
         raise click.ClickException(str(exc)) from None
     if not chosen:
         raise click.ClickException("no enabled sources; enable one in sources.toml or name it")
+    if run_id is not None and len(chosen) != 1:
+        raise click.ClickException("--run-id goes with exactly one source")
     try:
         register(config)  # watches alert on articles fetched from their first crawl on
-        results = crawl_sources(config, chosen)
+        results = crawl_sources(config, chosen, run_id=run_id)
         created = match_alerts(config)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
@@ -141,6 +148,10 @@ def crawl(ctx: Context, names: tuple[str, ...]) -> None:
     failed = [f"{r.source} ({r.reason})" if r.reason else r.source for r in results if r.failed]
     if failed:
         raise click.ClickException(printable(f"crawl failed for: {', '.join(failed)}"))
+    if all(r.status == "busy" for r in results):
+        busy = ", ".join(f"{r.source} ({r.reason})" for r in results)
+        click.echo(printable(f"Error: busy: {busy}"), err=True)
+        raise SystemExit(BUSY_EXIT)
 
 
 @main.command()

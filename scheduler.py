@@ -9,13 +9,14 @@ time; missed runs are coalesced into one.
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,15 @@ import structlog
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import undefined
 from sqlite_utils import Database
 
 from config import Config, Schedule
-from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome
+from crawler.locks import LockBusy, daemon_lock, source_lock
+from crawler.process import SUPERVISOR_ENV, ChildLog, Outcome, crawl_command, crawl_outcome
 from pipelines.alerts import (
     deliver_digest,
     deliver_pending,
@@ -39,7 +42,7 @@ from pipelines.alerts import (
     settle_interrupted,
 )
 from pipelines.monitor import check_after_crawl
-from pipelines.storage import StorageError, open_database, settle_run
+from pipelines.storage import StorageError, begin_run, end_run, immediate, open_database
 
 log = structlog.get_logger("newswatch.daemon")
 
@@ -100,37 +103,19 @@ def next_run_times(database: Path) -> dict[str, datetime]:
     }
 
 
-class DaemonLock:
-    """One daemon per database: an exclusive lock on a file beside it, naming the holder."""
+class _Scheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, quiet as it stops.
 
-    def __init__(self, database: Path) -> None:
-        self.path = database.with_name(database.name + ".daemon.lock")
-        self.handle: Any = None
+    Woken by its own shutdown, APScheduler 3 looks once more for due jobs (any job that
+    fell due while the daemon waited for its crawls), after its executors stopped:
+    "Error submitting job ... cannot schedule new futures after shutdown", twice per stop.
+    A stopped scheduler has nothing to run.
+    """
 
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held for the daemon's lifetime
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            handle.close()
-            raise DaemonError(
-                f"another newswatch daemon (pid {holder}) is running on this database; "
-                f"lock file: {self.path}"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self.handle = handle
-
-    def release(self) -> None:
-        if self.handle is not None:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-            self.handle = None
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
 
 
 def trigger_for(schedule: Schedule, jitter: float):
@@ -153,7 +138,7 @@ class Daemon:
         self._running_lock = threading.Lock()
         self._alerts_lock = threading.Lock()
         self.jobs_path.parent.mkdir(parents=True, exist_ok=True)
-        self.scheduler = BackgroundScheduler(
+        self.scheduler = _Scheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.jobs_path}")},
             executors={"default": ThreadPoolExecutor(max_workers=4)},
             job_defaults={
@@ -217,8 +202,14 @@ class Daemon:
 
     def run(self) -> None:
         global _daemon
-        lock = DaemonLock(self.database)
-        lock.acquire()
+        lock = daemon_lock(self.database)
+        try:
+            lock.acquire()
+        except LockBusy as busy:
+            raise DaemonError(
+                f"another newswatch daemon (pid {busy.pid or 'unknown'}) is running on this "
+                f"database; lock file: {busy.path}"
+            ) from None
         _daemon = self
         metrics_server = None
         try:
@@ -269,47 +260,44 @@ class Daemon:
         with self._running_lock:
             procs = list(self.running.items())
         for _, proc in procs:
-            _signal_group(proc, signal.SIGTERM)
+            _signal_group(proc.pid, signal.SIGTERM)
         deadline = now_utc().timestamp() + self.config.daemon.stop_grace
         for source, proc in procs:
             try:
                 proc.wait(timeout=max(0.0, deadline - now_utc().timestamp()))
             except subprocess.TimeoutExpired:
                 log.warning("crawl_killed", source=source, reason="still running after stop_grace")
-                _signal_group(proc, signal.SIGKILL)
+                _signal_group(proc.pid, signal.SIGKILL)
                 proc.wait()
         self.scheduler.shutdown(wait=True)
         log.info("daemon_stopped")
 
     def crawl(self, source: str) -> None:
-        if self.stopping.is_set():
+        if self.stopping.is_set() or not self._wait_for_leftover(source):
             return
-        started = now_utc()
+        run_id = self._begin_run(source)
         # Its own session: a Ctrl-C on the daemon's terminal is for the daemon, which
-        # then stops its crawls itself, with their grace period.
+        # then stops its crawls itself, with their grace period. A crawl whose daemon
+        # dies another way stops by itself (SUPERVISOR_ENV).
         proc = subprocess.Popen(
-            crawl_command(str(self.config.directory), source),
+            crawl_command(str(self.config.directory), source, run_id),
             start_new_session=True,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            env={**os.environ, SUPERVISOR_ENV: str(os.getpid())},
         )
         child_log = ChildLog(proc.stderr)
         with self._running_lock:
             self.running[source] = proc
-        log.info("crawl_started", source=source, pid=proc.pid)
+        log.info("crawl_started", source=source, pid=proc.pid, run_id=run_id)
         timed_out = False
         try:
             code = proc.wait(timeout=self.config.daemon.crawl_timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             log.error("crawl_timeout", source=source, timeout=self.config.daemon.crawl_timeout)
-            _signal_group(proc, signal.SIGTERM)
-            try:
-                code = proc.wait(timeout=self.config.daemon.stop_grace)
-            except subprocess.TimeoutExpired:
-                _signal_group(proc, signal.SIGKILL)
-                code = proc.wait()
+            code = self._stop(proc.pid, lambda grace: proc.wait(timeout=grace))
         finally:
             with self._running_lock:
                 self.running.pop(source, None)
@@ -320,23 +308,85 @@ class Daemon:
             stopping=self.stopping.is_set(),
             last_error=child_log.last_error,
         )
-        self._settle(source, proc.pid, started, code, outcome)
+        self._settle(source, run_id, proc.pid, code, outcome)
         # The crawl judged its source's health as it ended; a crawl that was killed or
         # crashed could not, so it is judged here (a second look changes nothing).
         check_after_crawl(self.config, [source], now=now_utc())
         if not self.stopping.is_set():
             self.alerts()
 
+    def _stop(self, pid: int, wait: Callable[[float], int | None]) -> int | None:
+        """SIGTERM to the crawl's process group, SIGKILL after `stop_grace`."""
+        _signal_group(pid, signal.SIGTERM)
+        try:
+            return wait(self.config.daemon.stop_grace)
+        except subprocess.TimeoutExpired:
+            _signal_group(pid, signal.SIGKILL)
+            return wait(60.0)
+
+    def _wait_for_leftover(self, source: str) -> bool:
+        """A crawl of `source` still running from a daemon that died (it stops by itself
+        once it sees that): wait for it, stopping it at its `crawl_timeout`, and settle
+        its run. False when the daemon stopped meanwhile."""
+        lock = source_lock(self.database, source)
+        pid = lock.holder()
+        if pid is None:
+            return True
+        log.warning("crawl_leftover", source=source, pid=pid)
+        deadline = time.monotonic() + self.config.daemon.crawl_timeout
+        while lock.holder() is not None:
+            if self.stopping.wait(0.5):
+                return False
+            if time.monotonic() > deadline and pid:
+                log.error("crawl_timeout", source=source, pid=pid)
+
+                def gone(grace: float) -> None:
+                    end = time.monotonic() + grace
+                    while lock.holder() is not None:
+                        if time.monotonic() > end:
+                            raise subprocess.TimeoutExpired("crawl", grace)
+                        time.sleep(0.2)
+
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._stop(pid, gone)
+                break
+        # Its crawl process may have been killed before it could end its run.
+        with self._database(30.0) as db:
+            for (run_id,) in db.execute(
+                "SELECT id FROM crawl_runs WHERE source = ? AND status = 'running'", [source]
+            ).fetchall():
+                end_run(
+                    db,
+                    run_id,
+                    status="killed",
+                    reason="a crawl left by a daemon that died; it did not finish",
+                    now=None,
+                )
+        return True
+
+    def _begin_run(self, source: str) -> int | None:
+        try:
+            with self._database(30.0) as db:
+                return begin_run(db, source, now=now_utc().isoformat())
+        except (StorageError, sqlite3.Error) as exc:
+            # The crawl then makes its own row.
+            log.error("run_not_recorded", source=source, error=str(exc))
+            return None
+
+    @contextlib.contextmanager
+    def _database(self, busy_timeout: float) -> Iterator[Database]:
+        db = open_database(self.database, busy_timeout=busy_timeout)
+        try:
+            yield db
+        finally:
+            db.close()
+
     def _settle(
-        self,
-        source: str,
-        pid: int,
-        started: datetime,
-        code: int,
-        outcome: Outcome,
+        self, source: str, run_id: int | None, pid: int, code: int | None, outcome: Outcome
     ) -> None:
-        """Make sure the crawl ended as a `crawl_runs` row (a crawl that died before it
-        wrote one, or left it running, gets it here), and log `crawl_finished`."""
+        """Make sure the crawl ended its run (a crawl that died at start-up, or left its row
+        running, has it ended here), and log `crawl_finished` with the run's figures. A
+        crawl that found its source busy leaves no run."""
         columns = (
             "status",
             "reason",
@@ -347,34 +397,31 @@ class Daemon:
             "skipped",
             "errors",
         )
-        figures: dict[str, Any] = {}
+        figures: dict[str, Any] = {"status": outcome.status, "reason": outcome.reason}
         try:
             # Not the crawls' short busy timeout: this thread may wait for the write lock.
-            db = open_database(self.database, busy_timeout=30.0)
-            try:
-                settle_run(
-                    db,
-                    source,
-                    pid,
-                    started=started.isoformat(),
-                    status=outcome.status,
-                    reason=outcome.reason,
-                    now=now_utc().isoformat(),
-                    over=outcome.over,
-                )
-                row = db.execute(
-                    f"SELECT {', '.join(columns)} FROM crawl_runs WHERE source = ? AND pid = ? "
-                    "AND started >= ? ORDER BY id DESC LIMIT 1",
-                    [source, pid, started.isoformat()],
-                ).fetchone()
-            finally:
-                db.close()
-            figures = dict(zip(columns, row, strict=True)) if row else {}
+            with self._database(30.0) as db:
+                if run_id is not None and outcome.status == "busy":
+                    with immediate(db):
+                        db.execute("DELETE FROM crawl_runs WHERE id = ? AND pid IS NULL", [run_id])
+                elif run_id is not None:
+                    end_run(
+                        db,
+                        run_id,
+                        status=outcome.status,
+                        reason=outcome.reason,
+                        now=now_utc().isoformat(),
+                        over=outcome.over,
+                        pid=pid,
+                    )
+                    row = db.execute(
+                        f"SELECT {', '.join(columns)} FROM crawl_runs WHERE id = ?", [run_id]
+                    ).fetchone()
+                    figures = dict(zip(columns, row, strict=True)) if row else figures
         except (StorageError, sqlite3.Error) as exc:
             log.error("run_not_recorded", source=source, status=outcome.status, error=str(exc))
-            figures = {"status": outcome.status, "reason": outcome.reason}
         event = log.info if code == 0 else log.warning
-        event("crawl_finished", source=source, exit_code=code, **figures)
+        event("crawl_finished", source=source, run_id=run_id, exit_code=code, **figures)
 
     def _settle_interrupted_sends(self) -> None:
         db = open_database(self.database, busy_timeout=30.0)
@@ -416,9 +463,10 @@ class Daemon:
                 db.close()
 
 
-def _signal_group(proc: subprocess.Popen, signum: int) -> None:
+def _signal_group(pid: int, signum: int) -> None:
+    """Signal the crawl process `pid` and its workers (it leads its own process group)."""
     try:
-        os.killpg(proc.pid, signum)
+        os.killpg(pid, signum)
     except ProcessLookupError:
         pass
 

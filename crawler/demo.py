@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 import time
 from collections.abc import Sequence
@@ -88,7 +89,10 @@ def prepare(directory: Path) -> Path:
     (directory / MARKER).touch()
     # The site's port changes each run, so the previous demo database is replaced.
     for leftover in (config_dir / "data").glob("newswatch.db*"):
-        leftover.unlink()
+        if leftover.is_dir():
+            shutil.rmtree(leftover)  # the crawls' lock files
+        else:
+            leftover.unlink()
     return config_dir
 
 

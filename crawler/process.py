@@ -20,8 +20,16 @@ from pipelines.textnorm import printable
 _MAX_REASON = 300
 
 
-def crawl_command(config_dir: str, source: str) -> list[str]:
-    """`newswatch crawl SOURCE` in this interpreter, with JSON log lines."""
+# The daemon names itself to the crawls it starts: a crawl whose daemon is gone stops.
+SUPERVISOR_ENV = "NEWSWATCH_DAEMON_PID"
+# `newswatch crawl` exits with this (EX_TEMPFAIL) when every source it was asked for is
+# being crawled by another process.
+BUSY_EXIT = 75
+
+
+def crawl_command(config_dir: str, source: str, run_id: int | None = None) -> list[str]:
+    """`newswatch crawl SOURCE` in this interpreter, with JSON log lines; with `run_id`,
+    recording its run in that `crawl_runs` row."""
     return [
         sys.executable,
         # -P: the working directory is not put on sys.path, so a user's folder
@@ -34,6 +42,7 @@ def crawl_command(config_dir: str, source: str) -> list[str]:
         "--log-format",
         "json",
         "crawl",
+        *(("--run-id", str(run_id)) if run_id is not None else ()),
         source,
     ]
 
@@ -124,6 +133,8 @@ def crawl_outcome(code: int, *, timed_out: bool, stopping: bool, last_error: str
         return Outcome("killed", f"the crawl process was killed by {name}")
     if code == 0:
         return Outcome("failed", "the crawl process ended without recording its run")
+    if code == BUSY_EXIT:
+        return Outcome("busy", last_error or "another crawl of this source is running")
     why = f"the crawl process exited with code {code}"
     return Outcome("failed", f"{why}: {last_error}" if last_error else why)
 

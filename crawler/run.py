@@ -7,7 +7,10 @@ per process; the daemon runs each crawl in a subprocess for that reason.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,9 +18,12 @@ import structlog
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 from sqlite_utils import Database
 
 from config import Config, Source
+from crawler.locks import FileLock, LockBusy, source_lock
+from crawler.process import SUPERVISOR_ENV
 from crawler.settings import BASE_SETTINGS, crawl_settings
 from crawler.spiders import SourceSpider, now_iso
 from pipelines.storage import immediate, open_database, stored_in_run
@@ -44,7 +50,7 @@ class RunResult:
 
     @property
     def failed(self) -> bool:
-        return self.status != "finished"
+        return self.status not in ("finished", "busy")
 
 
 def crawl_sources(
@@ -53,25 +59,87 @@ def crawl_sources(
     *,
     install_signal_handlers: bool = True,
     replay: str | None = None,
+    run_id: int | None = None,
 ) -> list[RunResult]:
     """Crawl `sources` once each and return what each run recorded. With `replay` (an ISO
-    date), judge again the article pages archived since then, without fetching them."""
+    date), judge again the article pages archived since then, without fetching them.
+
+    Each crawl holds its source's lock: a source another process is crawling is not
+    crawled, and its result says `busy`. `run_id` is the `crawl_runs` row the daemon
+    made for a crawl of one source.
+    """
     # Open (create, migrate) the database first: a bad path fails here, clearly.
     open_database(config.storage.database).close()
+    locks: list[FileLock] = []
+    busy: dict[str, RunResult] = {}
+    for source in sources:
+        lock = source_lock(config.storage.database, source.name)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            reason = f"another crawl of this source is running (pid {exc.pid or 'unknown'})"
+            log.warning("crawl_busy", source=source.name, pid=exc.pid)
+            busy[source.name] = RunResult(source.name, "busy", reason)
+            continue
+        locks.append(lock)
+    try:
+        crawled = [s for s in sources if s.name not in busy]
+        results = (
+            _crawl(config, crawled, install_signal_handlers, replay, run_id) if crawled else []
+        )
+    finally:
+        for lock in locks:
+            lock.release()
+    by_name = {r.source: r for r in results} | busy
+    return [by_name[s.name] for s in sources]
+
+
+def _crawl(
+    config: Config,
+    sources: Sequence[Source],
+    install_signal_handlers: bool,
+    replay: str | None,
+    run_id: int | None,
+) -> list[RunResult]:
     process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
         settings = Settings(BASE_SETTINGS)
-        settings.setdict(crawl_settings(config, source, replay=replay), priority="project")
+        options = crawl_settings(config, source, replay=replay, run_id=run_id)
+        settings.setdict(options, priority="project")
         crawler = Crawler(SourceSpider, settings, init_reactor=False)
         crawlers.append((source, crawler))
         process.crawl(crawler, source=source)
+    supervisor = os.environ.get(SUPERVISOR_ENV, "")
+    if supervisor.isdigit():
+        _stop_when_gone(int(supervisor), [crawler for _, crawler in crawlers])
     log.info("crawl_started", sources=[s.name for s in sources])
     process.start(install_signal_handlers=install_signal_handlers)
     results = _results(config, crawlers)
     for result in results:
         log.info("crawl_finished", **{k: v for k, v in vars(result).items() if v is not None})
     return results
+
+
+def _stop_when_gone(daemon: int, crawlers: list[Crawler]) -> None:
+    """Stop the crawls, in good order, once the daemon that started them is gone: a crawl
+    nobody supervises would run past its timeout, beside the next daemon's."""
+
+    def stop() -> None:
+        log.warning("crawl_orphaned", daemon_pid=daemon)
+        for crawler in crawlers:
+            if crawler.engine is not None:
+                reason = "the daemon that started it stopped"
+                deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+    def watch() -> None:
+        from twisted.internet import reactor  # the one Scrapy installed, running by now
+
+        while os.getppid() == daemon:
+            time.sleep(1.0)
+        reactor.callFromThread(stop)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def _results(config: Config, crawlers: list[tuple[Source, Crawler]]) -> list[RunResult]:

@@ -51,9 +51,12 @@ BASE_SETTINGS: dict[str, Any] = {
 }
 
 
-def crawl_settings(config: Config, source: Source, *, replay: str | None = None) -> dict[str, Any]:
+def crawl_settings(
+    config: Config, source: Source, *, replay: str | None = None, run_id: int | None = None
+) -> dict[str, Any]:
     """The settings of one source's crawl; with `replay` (an ISO date), of a crawl that
-    judges again the pages archived since then, from the archive (`newswatch reextract`)."""
+    judges again the pages archived since then, from the archive (`newswatch reextract`);
+    with `run_id`, of a crawl whose `crawl_runs` row the daemon made for it."""
     crawl = config.crawl
     settings = {
         "USER_AGENT": crawl.user_agent,
@@ -75,6 +78,7 @@ def crawl_settings(config: Config, source: Source, *, replay: str | None = None)
         "NEWSWATCH_EXTRACT_WORKERS": config.extract.workers,
         "NEWSWATCH_CLUSTER_THRESHOLD": config.dedupe.threshold,
         "NEWSWATCH_RECHECK": source.recheck,
+        "NEWSWATCH_RUN_ID": run_id,
     }
     if replay is not None:
         # Not in BASE_SETTINGS: the crawler process applies those to every crawl again.

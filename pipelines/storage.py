@@ -12,8 +12,8 @@ recorded pages count as seen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping
@@ -110,52 +110,70 @@ def stored_in_run(db: Database, run_id: int) -> int:
     ).fetchone()[0]
 
 
-def settle_run(
+def begin_run(db: Database, source: str, *, now: str) -> int:
+    """A `crawl_runs` row for a crawl about to start: the daemon makes it before it starts
+    the crawl process, so a crawl that dies at start-up still ends as a row, its own."""
+    with immediate(db):
+        return _insert(db, "crawl_runs", {"source": source, "started": now, "status": "running"})
+
+
+def end_run(
     db: Database,
-    source: str,
-    pid: int,
+    run_id: int,
     *,
-    started: str,
     status: str,
     reason: str,
-    now: str,
+    now: str | None,
     over: tuple[str, ...] = ("running",),
-) -> str:
-    """Make sure the crawl process `pid`, started at `started`, ends as a `crawl_runs` row.
-
-    A row the process left in a status of `over` (by default, still `running`) gets
-    `status` and `reason`, keeping its figures; a row it finished itself is kept; a
-    process that died before writing any row gets one now. Returns the final status.
-    """
+    pid: int | None = None,
+) -> str | None:
+    """End the run `run_id` as `status` for `reason` if it is in a status of `over` (by
+    default, still `running`); a run its crawl finished itself is kept. A run that never
+    finished gets the figures it committed and, with no `now`, its last page's time as
+    its end; `pid` is its process's, when the process died before recording it. Returns
+    the run's final status (None: no such run)."""
     with immediate(db):
         row = db.execute(
-            "SELECT id, status FROM crawl_runs WHERE source = ? AND pid = ? AND started >= ? "
-            "ORDER BY id DESC LIMIT 1",
-            [source, pid, started],
+            "SELECT status, started, pid FROM crawl_runs WHERE id = ?", [run_id]
         ).fetchone()
-        if row is None:
-            elapsed = datetime.fromisoformat(now) - datetime.fromisoformat(started)
-            _insert(
-                db,
-                "crawl_runs",
-                {
-                    "source": source,
-                    "started": started,
-                    "finished": now,
-                    "status": status,
-                    "reason": reason,
-                    "pid": pid,
-                    "duration": round(elapsed.total_seconds(), 3),
-                },
-            )
-        elif row[1] in over:
-            db.execute(
-                "UPDATE crawl_runs SET status = ?, reason = ?, finished = ? WHERE id = ?",
-                [status, reason, now, row[0]],
-            )
-        else:
-            status = row[1]
+        if row is None or row[0] not in over:
+            return row[0] if row else None
+        changes: dict[str, Any] = {"status": status, "reason": reason, "pid": row[2] or pid}
+        if row[0] == "running":
+            figures, last = committed_figures(db, run_id)
+            changes |= figures
+            now = now or last or row[1]
+        changes["finished"] = now
+        with contextlib.suppress(ValueError, TypeError):
+            elapsed = datetime.fromisoformat(now) - datetime.fromisoformat(row[1])
+            changes["duration"] = round(elapsed.total_seconds(), 3)
+        sets = ", ".join(f"[{column}] = ?" for column in changes)
+        db.execute(f"UPDATE crawl_runs SET {sets} WHERE id = ?", [*changes.values(), run_id])
     return status
+
+
+def committed_figures(db: Database, run_id: int) -> tuple[dict[str, int], str | None]:
+    """What a run committed, counted from its pages' rows (the figures of a run that died
+    before counting its own), and the time of its last page."""
+    row = db.execute(
+        "SELECT count(*) - coalesce(sum(outcome = 'failed'), 0), sum(outcome = 'stored'), "
+        "sum(outcome = 'duplicate'), sum(outcome = 'skipped'), sum(outcome = 'failed'), "
+        "sum(outcome = 'not_modified'), sum(outcome = 'updated'), "
+        "sum(kind != 'article' AND outcome IN ('listed', 'not_modified')), max(fetched_at) "
+        "FROM pages WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    names = (
+        "pages_fetched",
+        "articles_new",
+        "duplicates",
+        "skipped",
+        "errors",
+        "not_modified",
+        "updated",
+        "listings_read",
+    )
+    return {name: value or 0 for name, value in zip(names, row, strict=False)}, row[-1]
 
 
 def _insert(
@@ -175,18 +193,6 @@ def _insert(
         updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != update_on_conflict)
         sql += f" ON CONFLICT([{update_on_conflict}]) DO UPDATE SET {updates}"
     return db.execute(sql, [row[c] for c in columns]).lastrowid
-
-
-def _process_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def compress(body: bytes) -> bytes:
@@ -580,23 +586,37 @@ class Store:
                 },
             )
 
-    def start_run(self, source: str, *, now: str, pid: int) -> int:
+    def start_run(self, source: str, *, now: str, pid: int, run_id: int | None = None) -> int:
+        """The run of this crawl: `run_id` (made by the daemon that started it), or a new
+        row. This process holds the source's lock, so any other run of the source still
+        marked running is one whose process died: it ends as `killed`, with what it
+        committed."""
         with self.write() as db:
-            # A run still marked running whose process is gone was killed: say so.
             stale = db.execute(
-                "SELECT id, pid FROM crawl_runs WHERE source = ? AND status = 'running'", [source]
+                "SELECT id FROM crawl_runs WHERE source = ? AND status = 'running' AND id != ?",
+                [source, run_id or 0],
             ).fetchall()
-            for stale_id, stale_pid in stale:
-                if not _process_alive(stale_pid):
-                    db["crawl_runs"].update(
-                        stale_id,
-                        {"status": "killed", "reason": "the process ended without finishing"},
-                    )
-            run_id = (
-                db["crawl_runs"]
-                .insert({"source": source, "started": now, "status": "running", "pid": pid})
-                .last_pk
+            for (stale_id,) in stale:
+                end_run(
+                    db,
+                    stale_id,
+                    status="killed",
+                    reason="the crawl process ended without finishing",
+                    now=None,
+                )
+            adopted = (
+                run_id is not None
+                and db.execute(
+                    "UPDATE crawl_runs SET pid = ? WHERE id = ? AND status = 'running'",
+                    [pid, run_id],
+                ).rowcount
             )
+            if not adopted:
+                run_id = _insert(
+                    db,
+                    "crawl_runs",
+                    {"source": source, "started": now, "status": "running", "pid": pid},
+                )
         self.flush()
         return int(run_id)
 

@@ -81,24 +81,34 @@ class DedupePipeline(_StoreUser):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage) or item.recheck is not None:
             return item  # a recheck updates its own article: never a duplicate of it
-        article = item.article
         try:
-            existing = self.store.article_at(article.url)
-            if existing is None and item.url != article.url:
-                existing = self.store.article_at(item.url)
-            if existing is None:
-                same_text = self.store.article_with_text(article.text_hash)
-                if same_text is None:
-                    return item
-                existing, _, stored_published = same_text
-                if earlier(article.published, stored_published):
-                    item.article_id = existing  # StorePipeline puts it in the article's place
-                    return item
-            url = self.store.article_url(existing)
+            duplicate = duplicate_of(self.store, item)
         except StorageError as exc:
             self.storage_failed(exc)
             raise DropItem(str(exc)) from None
-        raise DuplicateArticle(existing, url, tuple(dict.fromkeys((article.url, item.url))))
+        if duplicate is not None:
+            raise duplicate
+        return item
+
+
+def duplicate_of(store: Store, item: ArticlePage) -> DuplicateArticle | None:
+    """What makes the page a duplicate of a stored article, if anything. An earlier
+    publication of a stored text is none: it is to take that article's place
+    (`item.article_id` is set to it)."""
+    article = item.article
+    existing = store.article_at(article.url)
+    if existing is None and item.url != article.url:
+        existing = store.article_at(item.url)
+    if existing is None:
+        same_text = store.article_with_text(article.text_hash)
+        if same_text is None:
+            return None
+        existing, _, stored_published = same_text
+        if earlier(article.published, stored_published):
+            item.article_id = existing  # StorePipeline puts it in the article's place
+            return None
+    sightings = tuple(dict.fromkeys((article.url, item.url)))
+    return DuplicateArticle(existing, store.article_url(existing), sightings)
 
 
 class StorePipeline(_StoreUser):
@@ -120,7 +130,12 @@ class StorePipeline(_StoreUser):
     def open_spider(self) -> None:
         super().open_spider()
         self.started = time.monotonic()
-        self.run_id = self.store.start_run(self.source, now=now_iso(), pid=os.getpid())
+        self.run_id = self.store.start_run(
+            self.source,
+            now=now_iso(),
+            pid=os.getpid(),
+            run_id=self.crawler.settings.get("NEWSWATCH_RUN_ID"),
+        )
         self.stats.set_value("newswatch/run_id", self.run_id)
 
     def close_spider(self) -> None:
@@ -162,6 +177,14 @@ class StorePipeline(_StoreUser):
     def _store_article(self, item: ArticlePage) -> None:
         # The article, its sightings and its page: one unit, committed together.
         with self.store.write():
+            if item.article_id is None:
+                # Asked again under the write lock: another crawl may have stored the
+                # same page since DedupePipeline asked.
+                duplicate = duplicate_of(self.store, item)
+                if duplicate is not None:
+                    self._record_duplicate(item, duplicate)
+                    self.stats.inc_value("newswatch/pages_fetched")
+                    return
             article = item.article
             row = article.as_row()
             now = item.fetched_at
@@ -297,28 +320,7 @@ class StorePipeline(_StoreUser):
         self.stats.inc_value("newswatch/pages_fetched")
         try:
             if isinstance(exception, DuplicateArticle):
-                item.article_id = exception.article_id
-                # Its sightings and its page: one unit (a sighting alone would make the
-                # URL count as seen, never fetched or recorded again).
-                with self.store.write():
-                    for url in exception.sightings:
-                        self.store.add_sighting(
-                            item.article_id, url, source=item.source, now=item.fetched_at
-                        )
-                    self._archive(item)
-                    self._article_page(
-                        item,
-                        "duplicate",
-                        f"same article as {exception.url}",
-                        article_id=exception.article_id,
-                    )
-                self.stats.inc_value("newswatch/duplicates")
-                self.log.info(
-                    "article_duplicate",
-                    url=item.url,
-                    article_id=exception.article_id,
-                    original=exception.url,
-                )
+                self._record_duplicate(item, exception)
             elif isinstance(exception, NotAnArticle):
                 self.stats.inc_value("newswatch/skipped")
                 self.stats.inc_value(f"newswatch/skipped/{exception.reason}")
@@ -345,6 +347,30 @@ class StorePipeline(_StoreUser):
                 self.log.warning("page_failed", url=item.url, reason=str(exception))
         except StorageError as exc:
             self.storage_failed(exc)
+
+    def _record_duplicate(self, item: ArticlePage, duplicate: DuplicateArticle) -> None:
+        item.article_id = duplicate.article_id
+        # Its sightings and its page: one unit (a sighting alone would make the URL
+        # count as seen, never fetched or recorded again).
+        with self.store.write():
+            for url in duplicate.sightings:
+                self.store.add_sighting(
+                    item.article_id, url, source=item.source, now=item.fetched_at
+                )
+            self._archive(item)
+            self._article_page(
+                item,
+                "duplicate",
+                f"same article as {duplicate.url}",
+                article_id=duplicate.article_id,
+            )
+        self.stats.inc_value("newswatch/duplicates")
+        self.log.info(
+            "article_duplicate",
+            url=item.url,
+            article_id=duplicate.article_id,
+            original=duplicate.url,
+        )
 
     def _archive(self, item: ArticlePage) -> None:
         if self.archive and not item.hints.get("replayed"):

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from config import load_config
+from crawler.locks import source_lock
 from crawler.siteserver import SiteServer
 from pipelines.alerts import deliver_pending, match_new_articles, register_watches
 from pipelines.storage import open_database
-from tests.conftest import newswatch_command
+from tests.conftest import newswatch_command, run_newswatch
 from tests.receivers import Receiver, free_port
-from tests.sites import generate_site, write_config
+from tests.sites import generate_site, generated_source, write_config
+from tests.test_daemon import Daemon, wait_for
 
 CRAWLS = 8
 PER_FEED = 30
@@ -110,3 +115,143 @@ def test_eight_crawls_at_once_and_the_alert_job_never_fail_on_a_lock(tmp_path):
     alerts = db.execute("SELECT count(*), sum(status = 'delivered') FROM alerts").fetchone()
     assert alerts[0] > 0 and alerts[0] == alerts[1] == len(receiver.messages)
     db.close()
+
+
+def test_a_source_being_crawled_is_left_to_that_crawl(tmp_path):
+    """The crawl of a source holds its lock (here the test holds it): another crawl of the
+    source says it is busy and exits 75 without a run; the other sources are crawled."""
+    with generated_source(tmp_path, 5) as (server, config_dir, _):
+        sources = config_dir / "sources.toml"
+        sources.write_text(
+            sources.read_text()
+            + f'\n[[source]]\nname = "other"\nfeeds = ["{server.base}/feed.xml"]\n'
+        )
+        database = load_config(config_dir).storage.database
+        held = source_lock(database, "gen")
+        held.acquire()
+        try:
+            alone = run_newswatch("--config", str(config_dir), "crawl", "gen")
+            assert alone.returncode == 75, alone.stderr[-2000:]
+            assert f"busy: gen (another crawl of this source is running (pid {os.getpid()}))" in (
+                alone.stderr
+            )
+            both = run_newswatch("--config", str(config_dir), "crawl")
+            assert both.returncode == 0, both.stderr[-2000:]
+            assert "busy" in both.stdout
+        finally:
+            held.release()
+        db = open_database(database)
+        assert db.execute("SELECT source, status FROM crawl_runs").fetchall() == [
+            ("other", "finished")
+        ]
+        again = run_newswatch("--config", str(config_dir), "crawl", "gen")
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert db.execute("SELECT status FROM crawl_runs WHERE source = 'gen'").fetchall() == [
+            ("finished",)
+        ]
+
+
+def test_a_crawl_outliving_its_daemon_stops_by_itself(tmp_path):
+    """A daemon killed with SIGKILL leaves its crawl (its own session) running: the crawl
+    sees its daemon gone and stops in good order, and the next daemon's crawl of the
+    source starts only after it ended."""
+    with generated_source(
+        tmp_path,
+        40,
+        crawl="concurrency_per_domain = 1\n[daemon]\n"
+        'jitter = "0s"\nstop_grace = "10s"\nalert_interval = "1h"\n',
+        source='schedule = "2s"\n',
+    ) as (server, config_dir, _):
+        server.delay = 0.5  # 40 pages one at a time: 20 s or more
+        database = load_config(config_dir).storage.database
+        first = Daemon(config_dir)
+        wait_for(lambda: first.events("crawl_started"), what="the first daemon's crawl")
+        crawl_pid = first.events("crawl_started")[0]["pid"]
+        wait_for(lambda: _stored(database) >= 2, what="the crawl to store articles")
+        first.proc.kill()
+        first.proc.wait(timeout=30)
+        wait_for(lambda: not _alive(crawl_pid), timeout=60, what="the orphaned crawl to stop")
+        second = Daemon(config_dir)
+        try:
+            wait_for(lambda: _stored(database) == 40, timeout=120, what="every article")
+        finally:
+            code, err = second.stop()
+        assert code == 0, err[-3000:]
+        db = open_database(database)
+        runs = db.execute("SELECT status, reason, started, finished FROM crawl_runs ORDER BY id")
+        first_run, *later = runs.fetchall()
+        assert first_run[:2] == ("interrupted", "the daemon that started it stopped")
+        assert all(first_run[3] <= run[2] for run in later), "one crawl of the source at a time"
+
+
+def test_the_daemon_waits_for_a_crawl_left_running_and_ends_its_run(tmp_path):
+    """A crawl process of the source still holds its lock when the daemon starts (here a
+    stand-in, killed by the test): the daemon waits for it, ends the run it left running
+    as killed, then crawls."""
+    with generated_source(
+        tmp_path, 3, crawl='[daemon]\njitter = "0s"\n', source='schedule = "1h"\n'
+    ) as (server, config_dir, _):
+        database = load_config(config_dir).storage.database
+        open_database(database).close()
+        stand_in = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys, time\n"
+                "from pathlib import Path\n"
+                "from crawler.locks import source_lock\n"
+                "from pipelines.storage import Store, open_database\n"
+                f"lock = source_lock(Path({str(database)!r}), 'gen')\n"
+                "lock.acquire()\n"
+                f"store = Store(open_database({str(database)!r}))\n"
+                "store.start_run('gen', now='2026-11-30T00:00:00+00:00', pid=0)\n"
+                "print('ready', flush=True)\n"
+                "time.sleep(120)\n",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+        )
+        assert stand_in.stdout.readline().strip() == "ready"
+        daemon = Daemon(config_dir)
+        try:
+            wait_for(lambda: daemon.events("crawl_leftover"), what="the leftover to be seen")
+            assert daemon.events("crawl_leftover")[0]["pid"] == stand_in.pid
+            time.sleep(2)
+            assert not daemon.events("crawl_started"), "no second crawl of the source"
+            stand_in.kill()
+            stand_in.wait(timeout=30)
+            wait_for(lambda: daemon.events("crawl_finished"), timeout=90, what="its own crawl")
+        finally:
+            stand_in.kill()
+            code, err = daemon.stop()
+        assert code == 0, err[-3000:]
+        db = open_database(database)
+        runs = db.execute("SELECT status, reason FROM crawl_runs ORDER BY id").fetchall()
+        assert runs == [
+            ("killed", "a crawl left by a daemon that died; it did not finish"),
+            ("finished", None),
+        ]
+
+
+def _stored(database) -> int:
+    try:
+        db = open_database(database, migrate=False)
+    except Exception:
+        return 0
+    try:
+        return db["articles"].count if db["articles"].exists() else 0
+    finally:
+        db.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (its parent died; init reaps it) counts as gone.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -366,6 +366,9 @@ def test_a_running_crawl_gets_its_grace_period_on_stop(tmp_path, signum):
     run = next(db["crawl_runs"].rows)
     assert run["status"] == "interrupted", run  # stopped by the daemon, not killed
     assert {e["event"] for e in log_events(err)} >= {"daemon_stopping", "daemon_stopped"}
+    # A clean stop: nothing at error level (the alert job fell due while the daemon waited
+    # for its crawl; APScheduler used to try to run it after its executor stopped).
+    assert [e for e in log_events(err) if e["level"] in ("error", "critical")] == []
     assert os.path.exists(config_dir / "data" / "newswatch.db.jobs.sqlite")
 
 

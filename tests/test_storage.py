@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from pipelines.schema import migrations
-from pipelines.storage import StorageError, Store, open_database, settle_run
+from pipelines.storage import StorageError, Store, begin_run, end_run, open_database
 from pipelines.textnorm import normalise_text, text_hash
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -158,42 +158,58 @@ def test_text_normalisation_ignores_spacing_case_and_punctuation():
     assert text_hash(a) == text_hash(b) != text_hash("Lavrov met Meshal in Cairo on Monday")
 
 
-def test_every_crawl_process_ends_as_one_run_row(tmp_path):
-    """settle_run: a crawl that died before writing its row gets one; a row it left running
-    is ended; a row it finished itself is kept, unless the caller overrides that status."""
+def test_every_crawl_ends_as_its_own_run_row(tmp_path):
+    """The daemon makes a crawl's row before starting it and ends it by id: a crawl that
+    died at start-up, one killed mid-way (with the figures it committed), one that ended
+    its run itself (its word stands, unless the daemon timed it out)."""
     db = open_database(tmp_path / "nw.db")
     store = Store(db)
-    started = "2026-11-28T12:00:00+00:00"
-    end = "2026-11-28T12:00:02+00:00"
+    t0, t1, t2 = (f"2026-11-28T12:00:0{n}+00:00" for n in range(3))
 
-    def settle(pid, status="failed", reason="exited with code 1: boom", **over):
-        return settle_run(
-            db, "s", pid, started=started, status=status, reason=reason, now=end, **over
-        )
+    def row(run_id):
+        return db["crawl_runs"].get(run_id)
 
-    def row(pid):
-        return next(db.query("SELECT * FROM crawl_runs WHERE pid = ?", [pid]))
-
-    assert settle(101) == "failed"  # died at start-up: no row of its own
-    first = row(101)
-    assert (first["status"], first["reason"], first["duration"]) == (
+    died = begin_run(db, "s", now=t0)  # the process never started its crawl
+    assert end_run(db, died, status="failed", reason="exited with code 1: boom", now=t2)
+    assert (row(died)["status"], row(died)["reason"], row(died)["duration"]) == (
         "failed",
         "exited with code 1: boom",
         2.0,
     )
-    left = store.start_run("s", now="2026-11-28T12:00:01+00:00", pid=102)
-    db["crawl_runs"].update(left, {"pages_fetched": 7})
-    db.conn.commit()
-    assert settle(102, "killed", "killed by SIGKILL") == "killed"
-    assert (row(102)["id"], row(102)["pages_fetched"], row(102)["finished"]) == (left, 7, end)
-    done = store.start_run("s", now="2026-11-28T12:00:01+00:00", pid=103)
-    store.finish_run(done, {"status": "interrupted", "reason": "stopped by a signal"}, now=end)
-    assert settle(103) == "interrupted"  # the crawl's own word stands
+    killed = begin_run(db, "s", now=t0)
+    assert store.start_run("s", now=t1, pid=102, run_id=killed) == killed  # adopted
+    for n, outcome in enumerate(("stored", "stored", "duplicate", "skipped", "failed")):
+        page = {"url": f"http://a.test/{n}", "source": "s", "kind": "article"}
+        store.record_page({**page, "outcome": outcome, "fetched_at": t1, "run_id": killed})
+    store.flush()
+    assert end_run(db, killed, status="killed", reason="killed by SIGKILL", now=t2) == "killed"
+    figures = {k: row(killed)[k] for k in ("pid", "articles_new", "duplicates", "skipped")}
+    assert figures == {"pid": 102, "articles_new": 2, "duplicates": 1, "skipped": 1}
+    assert (row(killed)["errors"], row(killed)["pages_fetched"]) == (1, 4)
+
+    done = begin_run(db, "s", now=t0)
+    store.start_run("s", now=t1, pid=103, run_id=done)
+    store.finish_run(done, {"status": "interrupted", "reason": "stopped by a signal"}, now=t2)
+    assert end_run(db, done, status="failed", reason="x", now=t2) == "interrupted"
     timed_out = ("running", "interrupted")
-    assert settle(103, "killed", "stopped after crawl_timeout", over=timed_out) == "killed"
-    # A later process that happens to have an earlier one's pid gets a row of its own.
-    later = "2026-11-28T13:00:00+00:00"
-    assert (
-        settle_run(db, "s", 101, started=later, status="killed", reason="x", now=later) == "killed"
+    assert end_run(db, done, status="killed", reason="timeout", now=t2, over=timed_out) == "killed"
+    assert db["crawl_runs"].count == 3
+
+
+def test_a_run_its_crawl_left_running_is_ended_by_the_next_crawl_of_the_source(tmp_path):
+    """A `newswatch crawl` killed with SIGKILL leaves its row running: the next crawl of
+    the source (holding the source's lock) ends it as killed, at its last page's time."""
+    db = open_database(tmp_path / "nw.db")
+    store = Store(db)
+    left = store.start_run("s", now="2026-11-28T12:00:00+00:00", pid=101)
+    page = {"url": "http://a.test/1", "source": "s", "kind": "article", "outcome": "stored"}
+    store.record_page({**page, "fetched_at": "2026-11-28T12:00:05+00:00", "run_id": left})
+    other = store.start_run("t", now="2026-11-28T12:00:00+00:00", pid=102)
+    store.start_run("s", now="2026-11-28T13:00:00+00:00", pid=103)
+    ended = db["crawl_runs"].get(left)
+    assert (ended["status"], ended["finished"], ended["articles_new"]) == (
+        "killed",
+        "2026-11-28T12:00:05+00:00",
+        1,
     )
-    assert db["crawl_runs"].count == 4
+    assert db["crawl_runs"].get(other)["status"] == "running", "another source's run"
