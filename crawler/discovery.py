@@ -23,6 +23,24 @@ class Link:
     published: str | None = None
     published_from: str | None = None
     title: str | None = None
+    # Why the entry names no page that can be fetched (its URL is then as written).
+    problem: str | None = None
+
+
+# A link longer than this is no page's (browsers and Scrapy stop at 2,083 characters).
+MAX_URL = 2083
+
+
+def _link(base_url: str, href: str, **fields) -> Link:
+    """The entry's link, resolved against the listing's URL; one bad entry is recorded
+    with its reason and never loses the others."""
+    href = href.strip()
+    if len(href) > MAX_URL:
+        return Link(url=href[:MAX_URL], problem=f"a link of {len(href):,} characters")
+    try:
+        return Link(url=urljoin(base_url, href), **fields)
+    except ValueError as exc:
+        return Link(url=href, problem=f"not a URL: {exc}")
 
 
 def feed_links(body: bytes, base_url: str) -> list[Link]:
@@ -38,19 +56,28 @@ def feed_links(body: bytes, base_url: str) -> list[Link]:
         )
         if not href:
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = None
-        if stamp:
-            published = datetime.fromtimestamp(calendar.timegm(stamp), UTC).isoformat()
+        published = _feed_date(entry.get("published_parsed") or entry.get("updated_parsed"))
         links.append(
-            Link(
-                url=urljoin(base_url, href.strip()),
+            _link(
+                base_url,
+                href,
                 published=published,
                 published_from="feed" if published else None,
                 title=entry.get("title"),
             )
         )
     return links
+
+
+def _feed_date(stamp) -> str | None:
+    """feedparser's parsed date, or None for one no calendar has ("0000-00-00")."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromtimestamp(calendar.timegm(stamp), UTC)
+    except (ValueError, OverflowError, OSError, TypeError):
+        return None
+    return parse_date(moment)
 
 
 def sitemap_links(body: bytes, base_url: str) -> tuple[str, list[Link]]:
@@ -82,8 +109,9 @@ def sitemap_links(body: bytes, base_url: str) -> tuple[str, list[Link]]:
         if published is None:
             published, where = parse_date(fields.get("lastmod")), "sitemap_lastmod"
         links.append(
-            Link(
-                url=urljoin(base_url, loc),
+            _link(
+                base_url,
+                loc,
                 published=published,
                 published_from=where if published else None,
                 title=fields.get("title"),

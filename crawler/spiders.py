@@ -15,7 +15,7 @@ from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from config import Source
-from crawler.discovery import DiscoveryError, Link, feed_links, sitemap_links
+from crawler.discovery import MAX_URL, DiscoveryError, Link, feed_links, sitemap_links
 from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.middlewares import AlreadyCollected, PageBudgetSpent
 from crawler.urls import canonical_url, same_site
@@ -180,6 +180,9 @@ class SourceSpider(scrapy.Spider):
         )
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
+        return self._guarded(response, "feed", self._parse_feed(response))
+
+    def _parse_feed(self, response: Response) -> Iterator[Any]:
         try:
             links = feed_links(response.body, response.url)
         except DiscoveryError as exc:
@@ -189,6 +192,9 @@ class SourceSpider(scrapy.Spider):
         yield from self._requests(links, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        return self._guarded(response, "sitemap", self._parse_sitemap(response))
+
+    def _parse_sitemap(self, response: Response) -> Iterator[Any]:
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
@@ -206,11 +212,15 @@ class SourceSpider(scrapy.Spider):
             depth = response.meta.get("nw_depth", 0) + 1
             if depth <= _MAX_SITEMAP_DEPTH:
                 for link in links:
-                    yield self._listing(link.url, "sitemap", self.parse_sitemap, depth)
+                    if link.problem is None:
+                        yield self._listing(link.url, "sitemap", self.parse_sitemap, depth)
         else:
             yield from self._requests(links, "sitemap")
 
     def parse_front(self, response: Response) -> Iterator[Any]:
+        return self._guarded(response, "front", self._parse_front(response))
+
+    def _parse_front(self, response: Response) -> Iterator[Any]:
         if not hasattr(response, "text"):
             yield self._failure(response.request, "front", "not an HTML page", response.status)
             return
@@ -222,11 +232,39 @@ class SourceSpider(scrapy.Spider):
         yield self._listed(response, "front", len(links))
         yield from self._requests(links, "front")
 
-    def _requests(self, links: Iterable[Link], presented_by: str) -> Iterator[scrapy.Request]:
+    def _requests(self, links: Iterable[Link], presented_by: str) -> Iterator[Any]:
+        """A request per link; a link that names no page (an invalid host, port or
+        address) is recorded as skipped, with its reason, and the others are kept."""
         for link in links:
-            request = self._article(link, presented_by)
-            if request is not None:
-                yield request
+            problem = link.problem
+            if problem is None:
+                try:
+                    request = self._article(link, presented_by)
+                except ValueError as exc:
+                    problem = f"not a URL: {exc}"
+                else:
+                    if request is not None:
+                        yield request
+                    continue
+            yield FailedPage(
+                url=link.url[:MAX_URL],
+                source=self.source.name,
+                kind="article",
+                reason=f"unusable link in a {presented_by}: {problem}",
+                status=None,
+                fetched_at=now_iso(),
+                settled=True,
+            )
+
+    def _guarded(self, response: Response, kind: str, items: Iterator[Any]) -> Iterator[Any]:
+        """A listing's items; an error reading it (a hostile listing, a bug of ours) fails
+        the listing visibly, with its reason, instead of silently ending its links."""
+        try:
+            yield from items
+        except Exception as exc:  # noqa: BLE001 - recorded, with its reason
+            self.logger.exception("listing_unreadable: %s", response.url)
+            reason = f"could not be read: {type(exc).__name__}: {exc}"
+            yield self._failure(response.request, kind, reason[:500], response.status)
 
     def parse_article(self, response: Response) -> Iterator[ArticlePage]:
         content_type = _header(response, b"Content-Type")

@@ -48,15 +48,15 @@ def canonical_url(url: str) -> str:
 
     Scheme and host lower-cased, the default port and the fragment dropped,
     tracking parameters dropped, the remaining query sorted. The path is kept
-    as it is: on most servers it is case-sensitive.
+    as it is: on most servers it is case-sensitive. Raises ValueError for a URL
+    that names no page (an invalid host or port).
     """
-    parts = urlsplit(url.strip())
+    parts = urlsplit(url.strip())  # ValueError: a bracket unclosed, a host invalid under NFKC
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address keeps its brackets
+    port = parts.port  # ValueError: not a port (99999 is not port 80)
     netloc = host
     if port is not None and DEFAULT_PORTS.get(scheme) != port:
         netloc = f"{host}:{port}"

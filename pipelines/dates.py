@@ -25,6 +25,10 @@ _META_DATE_KEYS = (
 )
 
 
+# Dates before this are placeholders (news on the web is younger).
+_EARLIEST_YEAR = 1900
+
+
 def parse_date(value: object) -> str | None:
     """ISO 8601 from an ISO or RFC 822 date or a datetime (naive means UTC); None if unreadable."""
     if isinstance(value, datetime):
@@ -40,6 +44,8 @@ def parse_date(value: object) -> str | None:
                 return None
     else:
         return None
+    if moment.year < _EARLIEST_YEAR:
+        return None  # "0001-01-01", "0000-00-00": a CMS's empty date, not a date
     # The publisher's own offset is kept: it carries the local day of publication.
     if moment.tzinfo is None and moment.hour == moment.minute == moment.second == 0:
         return moment.date().isoformat()

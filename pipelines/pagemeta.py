@@ -9,6 +9,7 @@ an article node anywhere on the page; failing that, `og:type`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -68,7 +69,10 @@ def page_meta(tree: lxml.html.HtmlElement, url: str) -> PageMeta:
     head = _head(tree)
     canonical = None
     for href in head.canonicals:
-        candidate = canonical_url(urljoin(url, href))
+        try:
+            candidate = canonical_url(urljoin(url, href))
+        except ValueError:
+            continue  # "http://[::1/broken": no page of this site
         # Only a page of the same site may claim to be the original (a syndicated
         # copy pointing elsewhere stays at its own URL and is matched by its text).
         if candidate.startswith(("http://", "https://")) and same_site(candidate, url):
@@ -124,8 +128,9 @@ def _is_own(obj: dict, own_urls: set[str]) -> bool:
         if isinstance(ref, dict):
             ref = ref.get("@id") or ref.get("url")
         if isinstance(ref, str) and ref.startswith(("http://", "https://")):
-            if canonical_url(ref.split("#")[0]) in own_urls:
-                return True
+            with contextlib.suppress(ValueError):
+                if canonical_url(ref.split("#")[0]) in own_urls:
+                    return True
     return False
 
 
