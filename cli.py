@@ -7,7 +7,9 @@ the edge: a message naming what is wrong, never a traceback.
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -398,11 +400,16 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
 @pass_context
 def run(ctx: Context, metrics_port: int | None, metrics_host: str) -> None:
     """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops)."""
+    # From now on a SIGTERM is a stop in good order, also while the daemon starts (its
+    # imports and configuration take a second or more on a busy machine), never a kill.
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     from scheduler import DaemonError, run_daemon
 
     metrics = (metrics_host, metrics_port) if metrics_port is not None else None
     try:
-        run_daemon(ctx.config(), metrics=metrics)
+        run_daemon(ctx.config(), metrics=metrics, stopping=stopping)
     except (DaemonError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -129,11 +129,17 @@ def trigger_for(schedule: Schedule, jitter: float):
 
 
 class Daemon:
-    def __init__(self, config: Config, *, metrics: tuple[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        metrics: tuple[str, int] | None = None,
+        stopping: threading.Event | None = None,
+    ) -> None:
         self.config = config
         self.metrics = metrics
         self.database = config.storage.database
-        self.stopping = threading.Event()
+        self.stopping = stopping or threading.Event()
         self.running: dict[str, subprocess.Popen] = {}
         self._running_lock = threading.Lock()
         self._alerts_lock = threading.Lock()
@@ -219,6 +225,9 @@ class Daemon:
             if self.metrics:
                 metrics_server = self._serve_metrics(*self.metrics)
             register(self.config)
+            if self.stopping.is_set():  # stopped while starting: nothing to run or wait for
+                log.info("daemon_stopped")
+                return
             self.scheduler.start(paused=True)
             self.reconcile()
             self.scheduler.resume()
@@ -471,12 +480,18 @@ def _signal_group(pid: int, signum: int) -> None:
         pass
 
 
-def run_daemon(config: Config, *, metrics: tuple[str, int] | None = None) -> None:
+def run_daemon(
+    config: Config,
+    *,
+    metrics: tuple[str, int] | None = None,
+    stopping: threading.Event | None = None,
+) -> None:
     """Run until SIGTERM or SIGINT; running crawls get `stop_grace` to finish.
 
     With `metrics` (host, port), Prometheus metrics are served there meanwhile.
+    `stopping` is an event the caller's own signal handlers set while the daemon started.
     """
-    daemon = Daemon(config, metrics=metrics)
+    daemon = Daemon(config, metrics=metrics, stopping=stopping)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
     daemon.run()

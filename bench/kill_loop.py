@@ -518,6 +518,10 @@ class Sampler(threading.Thread):
                 by_source[source].append(proc)
         stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
         for source, procs in by_source.items():
+            # A crawl's own child caught between fork and exec (an extraction worker
+            # being spawned) still shows the crawl's argv and open files: not a crawl.
+            pids = {p.pid for p in procs}
+            procs = [p for p in procs if p.ppid not in pids]
             crawling = [p for p in procs if holds(p.pid, self.lock_paths[source])]
             self.most_processes[source] = max(self.most_processes[source], len(procs))
             self.most_crawling[source] = max(self.most_crawling[source], len(crawling))

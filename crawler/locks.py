@@ -30,8 +30,9 @@ class FileLock:
         self.path = path
         self._handle: IO[str] | None = None
 
-    def acquire(self) -> None:
-        """Take the lock, or raise LockBusy naming its holder."""
+    def acquire(self, *, sign: bool = True) -> None:
+        """Take the lock (`sign`: writing this process's pid in it), or raise LockBusy
+        naming its holder."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+")  # noqa: SIM115 - held until release
         try:
@@ -41,10 +42,11 @@ class FileLock:
             holder = handle.read().strip()
             handle.close()
             raise LockBusy(self.path, int(holder) if holder.isdigit() else None) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        if sign:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
         self._handle = handle
 
     def release(self) -> None:
@@ -56,7 +58,7 @@ class FileLock:
     def holder(self) -> int | None:
         """The pid holding the lock now (0 when it is held but names no pid), or None."""
         try:
-            self.acquire()
+            self.acquire(sign=False)
         except LockBusy as busy:
             return busy.pid or 0
         except OSError:

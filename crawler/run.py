@@ -82,16 +82,16 @@ def crawl_sources(
             busy[source.name] = RunResult(source.name, "busy", reason)
             continue
         locks.append(lock)
-    try:
-        crawled = [s for s in sources if s.name not in busy]
-        results = (
-            _crawl(config, crawled, install_signal_handlers, replay, run_id) if crawled else []
-        )
-    finally:
-        for lock in locks:
-            lock.release()
+    # Held until this process exits (the kernel releases them then): through the alert
+    # matching and health check that follow the crawl too, one process per source.
+    _held.extend(locks)
+    crawled = [s for s in sources if s.name not in busy]
+    results = _crawl(config, crawled, install_signal_handlers, replay, run_id) if crawled else []
     by_name = {r.source: r for r in results} | busy
     return [by_name[s.name] for s in sources]
+
+
+_held: list[FileLock] = []
 
 
 def _crawl(

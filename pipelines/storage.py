@@ -55,6 +55,19 @@ _OUTDATED_SKIP = (
 )
 
 
+# The page counts of a `crawl_runs` row, as `committed_figures` reads them from its pages.
+RUN_COUNTS = (
+    "pages_fetched",
+    "articles_new",
+    "duplicates",
+    "skipped",
+    "errors",
+    "not_modified",
+    "updated",
+    "listings_read",
+)
+
+
 class StorageError(Exception):
     """The database cannot be opened, read or written (not a database, locked, disk full)."""
 
@@ -163,17 +176,7 @@ def committed_figures(db: Database, run_id: int) -> tuple[dict[str, int], str | 
         "FROM pages WHERE run_id = ?",
         [run_id],
     ).fetchone()
-    names = (
-        "pages_fetched",
-        "articles_new",
-        "duplicates",
-        "skipped",
-        "errors",
-        "not_modified",
-        "updated",
-        "listings_read",
-    )
-    return {name: value or 0 for name, value in zip(names, row, strict=False)}, row[-1]
+    return {name: value or 0 for name, value in zip(RUN_COUNTS, row, strict=False)}, row[-1]
 
 
 def _insert(

@@ -23,7 +23,7 @@ from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
 from pipelines.neardup import DEFAULT_THRESHOLD
 from pipelines.pagetype import RULES_VERSION
-from pipelines.storage import StorageError, Store, stored_in_run
+from pipelines.storage import RUN_COUNTS, StorageError, Store, stored_in_run
 
 log = structlog.get_logger("newswatch.pipelines")
 
@@ -426,18 +426,7 @@ def _error_kind(status: int | None) -> str:
 
 def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
     """The crawl_runs row of a finished crawl, from Scrapy's stats."""
-    counts = (
-        "pages_fetched",
-        "articles_new",
-        "duplicates",
-        "skipped",
-        "errors",
-        "not_modified",
-        "updated",
-        "listings_read",
-        "empty_extractions",
-        "robots_denied",
-    )
+    counts = (*RUN_COUNTS, "empty_extractions", "robots_denied")
     figures: dict[str, Any] = {name: stats.get(f"newswatch/{name}", 0) for name in counts}
     figures["bytes"] = stats.get("downloader/response_bytes", 0)
     figures["duration"] = stats.get("newswatch/duration")
