@@ -321,8 +321,6 @@ def alerts(
         status = row["status"]
         if status == "pending" and row["attempts"]:
             status += f" (attempt {row['attempts']} failed: {row['last_error']})"
-        elif status == "unconfirmed":
-            status += f" ({row['last_error']})"
         console.print(
             line((f"#{row['id']} {row['watch']}", "bold"), f" · {row['created_at']} · {status}")
         )

@@ -306,7 +306,12 @@ class Daemon:
         except subprocess.TimeoutExpired:
             timed_out = True
             log.error("crawl_timeout", source=source, timeout=self.config.daemon.crawl_timeout)
-            code = self._stop(proc.pid, lambda grace: proc.wait(timeout=grace))
+            _signal_group(proc.pid, signal.SIGTERM)
+            try:
+                code = proc.wait(timeout=self.config.daemon.stop_grace)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc.pid, signal.SIGKILL)
+                code = proc.wait()
         finally:
             with self._running_lock:
                 self.running.pop(source, None)
@@ -324,15 +329,6 @@ class Daemon:
         if not self.stopping.is_set():
             self.alerts()
 
-    def _stop(self, pid: int, wait: Callable[[float], int | None]) -> int | None:
-        """SIGTERM to the crawl's process group, SIGKILL after `stop_grace`."""
-        _signal_group(pid, signal.SIGTERM)
-        try:
-            return wait(self.config.daemon.stop_grace)
-        except subprocess.TimeoutExpired:
-            _signal_group(pid, signal.SIGKILL)
-            return wait(60.0)
-
     def _wait_for_leftover(self, source: str) -> bool:
         """A crawl of `source` still running from a daemon that died (it stops by itself
         once it sees that): wait for it, stopping it at its `crawl_timeout`, and settle
@@ -342,23 +338,17 @@ class Daemon:
         if pid is None:
             return True
         log.warning("crawl_leftover", source=source, pid=pid)
+        # Past its crawl_timeout, SIGTERM; past stop_grace after that, SIGKILL.
         deadline = time.monotonic() + self.config.daemon.crawl_timeout
+        signals = [signal.SIGTERM, signal.SIGKILL]
         while lock.holder() is not None:
             if self.stopping.wait(0.5):
                 return False
-            if time.monotonic() > deadline and pid:
-                log.error("crawl_timeout", source=source, pid=pid)
-
-                def gone(grace: float) -> None:
-                    end = time.monotonic() + grace
-                    while lock.holder() is not None:
-                        if time.monotonic() > end:
-                            raise subprocess.TimeoutExpired("crawl", grace)
-                        time.sleep(0.2)
-
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._stop(pid, gone)
-                break
+            if pid and signals and time.monotonic() > deadline:
+                signum = signals.pop(0)
+                log.error("crawl_timeout", source=source, pid=pid, signal=signum.name)
+                _signal_group(pid, signum)
+                deadline = time.monotonic() + self.config.daemon.stop_grace
         # Its crawl process may have been killed before it could end its run.
         with self._database(30.0) as db:
             for (run_id,) in db.execute(
@@ -433,11 +423,8 @@ class Daemon:
         event("crawl_finished", source=source, run_id=run_id, exit_code=code, **figures)
 
     def _settle_interrupted_sends(self) -> None:
-        db = open_database(self.database, busy_timeout=30.0)
-        try:
+        with self._database(30.0) as db:
             settle_interrupted(db, now_utc().isoformat())
-        finally:
-            db.close()
 
     def alerts(self) -> None:
         """Match new articles, then deliver what is due (one delivery at a time)."""

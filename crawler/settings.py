@@ -43,7 +43,6 @@ BASE_SETTINGS: dict[str, Any] = {
     },
     "ITEM_PIPELINES": {
         "pipelines.extract_pipeline.ExtractPipeline": 300,
-        "pipelines.store.DedupePipeline": 400,
         "pipelines.store.StorePipeline": 500,
     },
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,

@@ -1,4 +1,4 @@
-"""newswatch's item pipelines (extract, dedupe, store) and the pure functions behind them."""
+"""newswatch's item pipelines (extract; dedupe and store) and the pure functions behind them."""
 
 import sys
 

@@ -315,7 +315,7 @@ def _deliver(
 
     The rows are claimed first (`sending`, committed), and the result is recorded as
     soon as the channels have answered: a daemon killed in between leaves them
-    `sending`, and the next one settles them without sending them again
+    `sending`, and the next one sends them again under the same key
     (`settle_interrupted`).
     """
     ids = [row["id"] for row in rows]
@@ -370,21 +370,23 @@ def _deliver(
 
 
 def settle_interrupted(db: Database, now: str) -> int:
-    """Alerts left `sending` by a daemon that died while sending them become `unconfirmed`:
-    the message may have arrived, so it is not sent again (at most one message per alert;
-    `newswatch alerts` lists them). Only the daemon sends, one at a time (its lock), so
-    when it starts, an alert still `sending` is one whose sender died."""
+    """Alerts left `sending` by a daemon that died while sending them go back to `pending`:
+    they are sent again, with the same key. A message cut off mid-way (a channel down or
+    hanging, the common case) then still arrives; one that did arrive before the crash
+    (a window of milliseconds between the channel's answer and its record) arrives twice
+    under one key, which a receiver can drop. Only the daemon sends, one at a time (its
+    lock), so when it starts, an alert still `sending` is one whose sender died."""
     with immediate(db):
         rows = db.execute(
             "SELECT id, watch, article_id FROM alerts WHERE status = 'sending'"
         ).fetchall()
         db.execute(
-            "UPDATE alerts SET status = 'unconfirmed', attempts = attempts + 1, "
+            "UPDATE alerts SET status = 'pending', attempts = attempts + 1, "
             "last_error = ? WHERE status = 'sending'",
-            [f"the daemon stopped while sending it ({now}): it may have arrived; not sent again"],
+            [f"the daemon stopped while sending it ({now}); sent again with the same key"],
         )
     for alert_id, watch, article_id in rows:
-        log.warning("alert_unconfirmed", alert_id=alert_id, watch=watch, article_id=article_id)
+        log.warning("alert_send_interrupted", alert_id=alert_id, watch=watch, article_id=article_id)
     return len(rows)
 
 

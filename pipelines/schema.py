@@ -287,5 +287,5 @@ def m008_source_blocks(db: Database) -> None:
 @migrations()
 def m009_alert_claims(db: Database) -> None:
     # When the daemon claimed an alert to send it (status 'sending'): a daemon that dies
-    # while sending leaves it there, and the next one settles it as 'unconfirmed'.
+    # while sending leaves it there, and the next one sends it again.
     db["alerts"].add_column("claimed_at", str)

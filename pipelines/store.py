@@ -1,7 +1,7 @@
-"""DedupePipeline and StorePipeline: one article per canonical URL, every outcome recorded.
+"""StorePipeline: one article per canonical URL and per text, every outcome recorded.
 
-Both share the process's `Store` (one connection, one open batch), so a copy of
-an article stored a moment ago in the same batch is already visible.
+Whether a page is a duplicate is decided in the same write unit that stores it, under the
+database's write lock: another crawl storing the same page at the same moment is seen.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import dataclass
 from typing import Any, Self
 
 import structlog
@@ -28,73 +29,21 @@ from pipelines.storage import RUN_COUNTS, StorageError, Store, stored_in_run
 log = structlog.get_logger("newswatch.pipelines")
 
 
-class DuplicateArticle(DropItem):
-    """The article is already stored (same canonical URL or same text): the page's URLs
-    become sightings of it, recorded with the page's row."""
+@dataclass(frozen=True)
+class Duplicate:
+    """The page's article is already stored (same canonical URL or same text): the page's
+    URLs become sightings of article `article_id` (at `url`)."""
 
-    def __init__(self, article_id: int, url: str, sightings: tuple[str, ...]) -> None:
-        super().__init__(f"already stored as article {article_id}")
-        self.article_id = article_id
-        self.url = url
-        self.sightings = sightings
-
-
-class _StoreUser:
-    """A pipeline that works on the process's shared `Store` for one source's crawl."""
-
-    def __init__(self, crawler: Crawler, db_path: str, source: str) -> None:
-        self.crawler = crawler  # for its stats and, on a storage failure, its engine
-        self.db_path = db_path
-        self.source = source
-        self.store: Store | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        return cls(crawler, settings["NEWSWATCH_DB_PATH"], settings["NEWSWATCH_SOURCE"])
-
-    def open_spider(self) -> None:
-        self.store = Store.acquire(self.db_path)
-
-    def close_spider(self) -> None:
-        if self.store is not None:
-            self.store.release()
-            self.store = None
-
-    def storage_failed(self, exc: StorageError) -> None:
-        """Stop this crawl: what is committed stays, the rest is fetched next time."""
-        log.error("storage_failed", error=str(exc), source=self.source)
-        self.crawler.stats.set_value("newswatch/storage_error", str(exc))
-        if self.crawler.engine is not None:
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
+    article_id: int
+    url: str
+    sightings: tuple[str, ...]
 
 
-class DedupePipeline(_StoreUser):
-    """One article per canonical URL, and one per text.
-
-    A page whose URL or text is already stored becomes a sighting of that
-    article, unless it is an earlier publication of the same text: then it
-    takes the article's place (whichever copy a crawl happens to fetch first,
-    the original is the article and the syndicated copies are its sightings).
-    """
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticlePage) or item.recheck is not None:
-            return item  # a recheck updates its own article: never a duplicate of it
-        try:
-            duplicate = duplicate_of(self.store, item)
-        except StorageError as exc:
-            self.storage_failed(exc)
-            raise DropItem(str(exc)) from None
-        if duplicate is not None:
-            raise duplicate
-        return item
-
-
-def duplicate_of(store: Store, item: ArticlePage) -> DuplicateArticle | None:
-    """What makes the page a duplicate of a stored article, if anything. An earlier
-    publication of a stored text is none: it is to take that article's place
-    (`item.article_id` is set to it)."""
+def duplicate_of(store: Store, item: ArticlePage) -> Duplicate | None:
+    """The stored article the page duplicates, if any. An earlier publication of a stored
+    text is none: it takes that article's place (`item.article_id` is set to it), so
+    whichever copy a crawl fetches first, the original is the article and the
+    syndicated copies are its sightings."""
     article = item.article
     existing = store.article_at(article.url)
     if existing is None and item.url != article.url:
@@ -108,14 +57,18 @@ def duplicate_of(store: Store, item: ArticlePage) -> DuplicateArticle | None:
             item.article_id = existing  # StorePipeline puts it in the article's place
             return None
     sightings = tuple(dict.fromkeys((article.url, item.url)))
-    return DuplicateArticle(existing, store.article_url(existing), sightings)
+    return Duplicate(existing, store.article_url(existing), sightings)
 
 
-class StorePipeline(_StoreUser):
-    """Saves articles, and records every page (stored, duplicate, skipped, failed) with its run."""
+class StorePipeline:
+    """Saves articles, and records every page (stored, duplicate, skipped, failed) with its
+    run, through the process's shared `Store`."""
 
     def __init__(self, crawler: Crawler, db_path: str, source: str) -> None:
-        super().__init__(crawler, db_path, source)
+        self.crawler = crawler  # for its stats and, on a storage failure, its engine
+        self.db_path = db_path
+        self.source = source
+        self.store: Store | None = None
         self.archive = crawler.settings.getbool("NEWSWATCH_ARCHIVE_HTML")
         self.threshold = crawler.settings.getfloat("NEWSWATCH_CLUSTER_THRESHOLD", DEFAULT_THRESHOLD)
         # A `newswatch reextract` run judges archived pages again: no crawl of the source.
@@ -127,8 +80,13 @@ class StorePipeline(_StoreUser):
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        return cls(crawler, settings["NEWSWATCH_DB_PATH"], settings["NEWSWATCH_SOURCE"])
+
     def open_spider(self) -> None:
-        super().open_spider()
+        self.store = Store.acquire(self.db_path)
         self.started = time.monotonic()
         self.run_id = self.store.start_run(
             self.source,
@@ -140,6 +98,13 @@ class StorePipeline(_StoreUser):
 
     def close_spider(self) -> None:
         """The run is finished in `spider_closed`, the first moment its close reason is known."""
+
+    def storage_failed(self, exc: StorageError) -> None:
+        """Stop this crawl: what is committed stays, the rest is fetched next time."""
+        log.error("storage_failed", error=str(exc), source=self.source)
+        self.stats.set_value("newswatch/storage_error", str(exc))
+        if self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
 
     def spider_closed(self, reason: str) -> None:
         try:
@@ -157,7 +122,9 @@ class StorePipeline(_StoreUser):
         except StorageError as exc:
             log.error("storage_failed", error=str(exc))
         finally:
-            super().close_spider()
+            if self.store is not None:
+                self.store.release()
+                self.store = None
 
     def process_item(self, item: Any) -> Any:
         try:
@@ -177,14 +144,11 @@ class StorePipeline(_StoreUser):
     def _store_article(self, item: ArticlePage) -> None:
         # The article, its sightings and its page: one unit, committed together.
         with self.store.write():
-            if item.article_id is None:
-                # Asked again under the write lock: another crawl may have stored the
-                # same page since DedupePipeline asked.
-                duplicate = duplicate_of(self.store, item)
-                if duplicate is not None:
-                    self._record_duplicate(item, duplicate)
-                    self.stats.inc_value("newswatch/pages_fetched")
-                    return
+            duplicate = duplicate_of(self.store, item)
+            if duplicate is not None:
+                self._record_duplicate(item, duplicate)
+                self.stats.inc_value("newswatch/pages_fetched")
+                return
             article = item.article
             row = article.as_row()
             now = item.fetched_at
@@ -319,9 +283,7 @@ class StorePipeline(_StoreUser):
             return
         self.stats.inc_value("newswatch/pages_fetched")
         try:
-            if isinstance(exception, DuplicateArticle):
-                self._record_duplicate(item, exception)
-            elif isinstance(exception, NotAnArticle):
+            if isinstance(exception, NotAnArticle):
                 self.stats.inc_value("newswatch/skipped")
                 self.stats.inc_value(f"newswatch/skipped/{exception.reason}")
                 # A page fetched as an article that held none (empty, too short, a
@@ -348,7 +310,7 @@ class StorePipeline(_StoreUser):
         except StorageError as exc:
             self.storage_failed(exc)
 
-    def _record_duplicate(self, item: ArticlePage, duplicate: DuplicateArticle) -> None:
+    def _record_duplicate(self, item: ArticlePage, duplicate: Duplicate) -> None:
         item.article_id = duplicate.article_id
         # Its sightings and its page: one unit (a sighting alone would make the URL
         # count as seen, never fetched or recorded again).

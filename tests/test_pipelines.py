@@ -1,4 +1,4 @@
-"""The item pipelines, built directly around a real SQLite file: extract, dedupe, store."""
+"""The item pipelines, built directly around a real SQLite file: extract, then store (and dedupe)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from crawler.items import ArticlePage, FailedPage, ListingPage
 from pipelines.extract_pipeline import ExtractPipeline, NotAnArticle
-from pipelines.store import DedupePipeline, DuplicateArticle, StorePipeline
+from pipelines.store import StorePipeline
 from tests.pages import ENGLISH, news_page
 
 NOW = "2026-11-28T10:00:00+00:00"
@@ -34,22 +34,21 @@ def pipelines(tmp_path):
         settings_dict={"NEWSWATCH_DB_PATH": str(tmp_path / "nw.db"), "NEWSWATCH_SOURCE": "gazette"}
     )
     extract = ExtractPipeline(workers=0, min_words=40)
-    dedupe, store = DedupePipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)
-    for pipeline in (extract, dedupe, store):
+    store = StorePipeline.from_crawler(crawler)
+    for pipeline in (extract, store):
         pipeline.open_spider()
-    yield extract, dedupe, store, crawler
-    dedupe.close_spider()
+    yield extract, store, crawler
     store.close_spider()
     store.spider_closed("finished")
 
 
 def run(pipelines, item):
-    """One item through the three pipelines; a drop is recorded as Scrapy's signal would."""
-    extract, dedupe, store, _ = pipelines
+    """One item through the pipelines; a drop is recorded as Scrapy's signal would."""
+    extract, store, _ = pipelines
     try:
         item = asyncio.run(extract.process_item(item))
-        return store.process_item(dedupe.process_item(item))
-    except (NotAnArticle, DuplicateArticle) as drop:
+        return store.process_item(item)
+    except NotAnArticle as drop:
         store.item_dropped(item, drop)
         return drop
 
@@ -61,7 +60,7 @@ def test_article_copy_and_non_article(pipelines, tmp_path):
     )
     assert isinstance(stored, ArticlePage) and stored.article_id == 1
     copy = run(pipelines, page("http://mirror.test/copy", html.replace("Gazette", "Mirror")))
-    assert isinstance(copy, DuplicateArticle) and copy.article_id == 1
+    assert isinstance(copy, ArticlePage) and copy.article_id == 1  # a sighting of article 1
     login = run(
         pipelines, page("http://gazette.test/login", news_page("Log in", ["Log in to read."]))
     )
