@@ -127,6 +127,10 @@ class StorePipeline:
                 self.store = None
 
     def process_item(self, item: Any) -> Any:
+        if self.store is None:
+            # Extracted after the crawl was stopped and its run ended: not recorded, so
+            # the page is fetched again by the next crawl.
+            raise DropItem("the crawl had ended")
         try:
             if isinstance(item, ArticlePage) and item.recheck is not None:
                 self._store_recheck(item)
