@@ -10,7 +10,7 @@ from typing import Any
 class ArticlePage:
     """A fetched page that may be an article; the pipelines extract, deduplicate and store it."""
 
-    url: str  # canonical form of the URL asked for
+    url: str  # canonical form of the page's URL (where redirects led)
     source: str
     status: int
     body: bytes
@@ -24,6 +24,8 @@ class ArticlePage:
     # Validators, saved so a recheck of the article can be a conditional GET.
     etag: str | None = None
     last_modified: str | None = None
+    # The URL listed, when redirects led from it to `url`: recorded as leading there.
+    listed: str | None = None
     # Set when the page is a stored article fetched again (`recheck`): its id.
     recheck: int | None = None
     # Filled in by the pipelines.
@@ -49,6 +51,8 @@ class ListingPage:
     etag: str | None = None
     last_modified: str | None = None
     body: bytes | None = None
+    # Read, but not whole: "lists more than 1,000 links: the first 1,000 read".
+    problem: str | None = None
 
     def __repr__(self) -> str:
         return f"<ListingPage {self.kind} {self.status} {self.url} links={self.links}>"

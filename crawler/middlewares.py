@@ -1,4 +1,7 @@
-"""Downloader middlewares: incremental crawling, conditional GET, and polite retries."""
+"""Downloader middlewares: replay from the archive, conditional GET, and polite retries.
+
+What is fetched at all (each URL once a run, nothing settled, the page budget) is the
+spider's decision (`crawler.spiders`)."""
 
 from __future__ import annotations
 
@@ -16,14 +19,6 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from pipelines.storage import Store
-
-
-class AlreadyCollected(IgnoreRequest):
-    """The URL was handled by an earlier crawl: stored, seen as a duplicate, or skipped."""
-
-
-class PageBudgetSpent(IgnoreRequest):
-    """The source's max_pages for this run is reached; the rest waits for the next run."""
 
 
 class StoreMiddleware:
@@ -53,35 +48,11 @@ class StoreMiddleware:
             self._store = None
 
 
-class IncrementalMiddleware(StoreMiddleware):
-    """Skips article URLs an earlier crawl settled, and spends the source's page budget.
-
-    It asks the database rather than remembering URLs itself, so what counts as
-    collected is exactly what was committed: a killed crawl's lost batch is fetched again.
-    """
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.max_pages = crawler.settings.getint("NEWSWATCH_MAX_PAGES", 0)
-        self.spent = 0
-
-    def process_request(self, request: Request) -> None:
-        if request.meta.get("nw_kind") != "article":
-            return
-        if self.store.is_settled(request.url):
-            self.stats.inc_value("newswatch/already_collected")
-            raise AlreadyCollected(request.url)
-        if self.max_pages and self.spent >= self.max_pages:
-            self.stats.inc_value("newswatch/over_page_budget")
-            raise PageBudgetSpent(request.url)
-        self.spent += 1
-
-
 class ReplayMiddleware(StoreMiddleware):
     """`newswatch reextract`: answers a request from the raw-page archive, never the network.
 
     It runs before every other downloader middleware, so an archived page costs no
-    robots.txt lookup and no page budget, and is judged again by the same pipelines.
+    robots.txt lookup, and is judged again by the same pipelines.
     """
 
     def process_request(self, request: Request) -> Response | None:
@@ -129,22 +100,38 @@ class ConditionalGetMiddleware(StoreMiddleware):
 class PoliteRetryMiddleware(RetryMiddleware):
     """Scrapy's retries, spaced out: exponential backoff with jitter, and Retry-After honoured.
 
-    Scrapy retries at once and ignores Retry-After; a site that asks us to wait
-    (429, 503) should be answered by waiting.
+    Scrapy retries at once and ignores Retry-After; a site that asks us to wait (429, 503)
+    should be answered by waiting. The waits for one URL add up to `max_retry_after` at
+    most: a site asking for more (`Retry-After: 999999`) is not asked again in this run,
+    and its page is recorded as failed, to be fetched next time. Other server errors
+    (500, 502, 504) back off for seconds, whatever they ask.
     """
+
+    ASKING = (429, 503)
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self.backoff = settings.getfloat("NEWSWATCH_RETRY_BACKOFF", 1.0)
-        self.max_retry_after = settings.getfloat("NEWSWATCH_MAX_RETRY_AFTER", 120.0)
+        self.max_wait = settings.getfloat("NEWSWATCH_MAX_RETRY_AFTER", 120.0)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
+        delay = self._delay(request)
+        if response.status in self.ASKING:
+            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if asked is not None:
+                self.crawler.stats.inc_value("newswatch/retry_after_honoured")
+                delay = max(delay, asked)
+        waited = request.meta.get("nw_waited", 0.0)
+        if waited + delay > self.max_wait:
+            self.crawler.stats.inc_value("newswatch/retry_wait_refused")
+            return response
         retry = self._retry_request(request, f"HTTP {response.status}")
         if retry is None:
             return response
-        await asyncio.sleep(self._delay(request, response))
+        retry.meta["nw_waited"] = waited + delay
+        await asyncio.sleep(delay)
         return retry
 
     async def process_exception(self, request: Request, exception: Exception):
@@ -152,7 +139,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
             return None
         retry = self._retry_request(request, exception)
         if retry is not None:
-            await asyncio.sleep(self._delay(request, None))
+            await asyncio.sleep(self._delay(request))
         return retry
 
     def _retry_request(self, request: Request, reason) -> Request | None:
@@ -164,15 +151,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
             priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
         )
 
-    def _delay(self, request: Request, response: Response | None) -> float:
+    def _delay(self, request: Request) -> float:
         attempt = request.meta.get("retry_times", 0)
-        delay = self.backoff * (2**attempt) * (0.5 + random.random())
-        if response is not None:
-            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
-            if asked is not None:
-                self.crawler.stats.inc_value("newswatch/retry_after_honoured")
-                delay = max(delay, min(asked, self.max_retry_after))
-        return delay
+        return self.backoff * (2**attempt) * (0.5 + random.random())
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:

@@ -34,8 +34,6 @@ BASE_SETTINGS: dict[str, Any] = {
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.middlewares.PoliteRetryMiddleware": 550,
-        # Before robots.txt (100): a settled URL costs no robots.txt lookup either.
-        "crawler.middlewares.IncrementalMiddleware": 90,
         "crawler.middlewares.ConditionalGetMiddleware": 560,
         # `newswatch reextract`: a request marked nw_replay is answered from the archive,
         # before anything else looks at it.

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed
 
 from config import Source
-from crawler.discovery import MAX_URL, DiscoveryError, Link, feed_links, sitemap_links
+from crawler.discovery import (
+    MAX_LINKS,
+    MAX_URL,
+    DiscoveryError,
+    Link,
+    Listing,
+    feed_links,
+    front_links,
+    sitemap_links,
+)
 from crawler.items import ArticlePage, FailedPage, ListingPage
-from crawler.middlewares import AlreadyCollected, PageBudgetSpent
-from crawler.urls import canonical_url, same_site
+from crawler.middlewares import PoliteRetryMiddleware, retry_after_seconds
+from crawler.urls import canonical_url
 from pipelines.storage import Store
 
 # Feeds and fronts are revalidated every run; article pages are never cached.
@@ -35,46 +55,64 @@ _REEXAMINE_WITHIN = timedelta(days=30)
 
 
 class SourceSpider(scrapy.Spider):
-    """Crawls one configured source once: discovery pages first, then the articles they list."""
+    """Crawls one configured source once: discovery pages first, then the articles they list.
+
+    It decides what is fetched: each URL once per run (a listing that lists itself, or an
+    item pointing back at its feed, is not fetched again), an article page only when no
+    earlier crawl settled it, and no more of them than the source's page budget. Requests
+    past the budget are never queued, so a listing of 100,000 links costs what its first
+    `max_pages` cost.
+    """
 
     name = "newswatch"
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(name=f"source:{source.name}", **kwargs)
         self.source = source
-        # Hosts are checked in parse_front: LinkExtractor's allow_domains compares
-        # host:port, so it refuses every link of a site served on a port.
-        self.links = LinkExtractor(allow=source.follow, deny=source.deny, unique=True)
+        self._follow = [re.compile(p) for p in source.follow]
         self._deny = [re.compile(p) for p in source.deny]
+        self._asked: set[str] = set()  # every URL this run asked for, listings and articles
+        self._budget = 0
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.acquire(self.settings["NEWSWATCH_DB_PATH"])
+        return self._store
+
+    def closed(self, reason: str) -> None:
+        if self._store is not None:
+            self._store.release()
+            self._store = None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._budget = self.settings.getint("NEWSWATCH_MAX_PAGES", 0) or float("inf")
         replay = self.settings.get("NEWSWATCH_REPLAY_SINCE")
         if replay is not None:
             for request in self._replays(replay):
                 yield request
             return
-        for url in self.source.feeds:
-            yield self._listing(url, "feed", self.parse_feed)
-        for url in self.source.sitemaps:
-            yield self._listing(url, "sitemap", self.parse_sitemap)
-        for url in self.source.start_urls:
-            yield self._listing(url, "front", self.parse_front)
+        for urls, kind, callback in (
+            (self.source.feeds, "feed", self.parse_feed),
+            (self.source.sitemaps, "sitemap", self.parse_sitemap),
+            (self.source.start_urls, "front", self.parse_front),
+        ):
+            for url in urls:
+                if (request := self._listing(url, kind, callback)) is not None:
+                    yield request
         now = datetime.now(UTC)
-        store = Store.acquire(self.settings["NEWSWATCH_DB_PATH"])
-        try:
-            rechecks = []
-            if self.source.recheck:
-                since = now - timedelta(seconds=self.source.recheck)
-                rechecks = store.recheck_due(self.source.name, since.isoformat(timespec="seconds"))
-            since = now - _REEXAMINE_WITHIN
-            outdated = store.reexamine_due(self.source.name, since.isoformat(timespec="seconds"))
-        finally:
-            store.release()
+        rechecks = []
+        if self.source.recheck:
+            since = now - timedelta(seconds=self.source.recheck)
+            rechecks = self.store.recheck_due(self.source.name, since.isoformat(timespec="seconds"))
+        since = now - _REEXAMINE_WITHIN
+        outdated = self.store.reexamine_due(self.source.name, since.isoformat(timespec="seconds"))
         for article_id, url in rechecks:
             yield self._recheck(article_id, url)
         # Pages that older page-type rules skipped for their content: judged once more.
         for url, presented_by, reason in outdated:
-            request = self._article(Link(url=url), presented_by or self._presented_by)
+            request = self._wanted(Link(url=url), presented_by or self._presented_by)
             if request is not None:
                 request.meta["nw_hints"]["previous"] = f"skipped ({reason}) by older rules"
                 yield request
@@ -116,9 +154,15 @@ class SourceSpider(scrapy.Spider):
             kinds.add("front")
         return kinds.pop() if len(kinds) == 1 else None
 
-    def _listing(self, url: str, kind: str, callback, depth: int = 0) -> scrapy.Request:
+    def _listing(self, url: str, kind: str, callback, depth: int = 0) -> scrapy.Request | None:
+        """The request for a feed, sitemap or front; None when this run asked for it already
+        (a sitemap index that lists itself ten times costs one fetch)."""
+        url = canonical_url(url)
+        if url in self._asked:
+            return None
+        self._asked.add(url)
         return scrapy.Request(
-            canonical_url(url),
+            url,
             callback=callback,
             errback=self.failed,
             headers=_REVALIDATE,
@@ -131,6 +175,24 @@ class SourceSpider(scrapy.Spider):
             },
             dont_filter=True,
         )
+
+    def _wanted(self, link: Link, presented_by: str | None) -> scrapy.Request | None:
+        """The request for a listed article page, when it is one to fetch: not asked for
+        already in this run, not settled by an earlier one, and within the page budget."""
+        url = canonical_url(link.url)
+        if url in self._asked:
+            return None  # listed twice, or the listing itself (an item linking to its feed)
+        self._asked.add(url)
+        if self.store.is_settled(url):
+            self.crawler.stats.inc_value("newswatch/already_collected")
+            return None
+        if self._budget <= 0:
+            self.crawler.stats.inc_value("newswatch/over_page_budget")
+            return None
+        request = self._article(link, presented_by)
+        if request is not None:
+            self._budget -= 1
+        return request
 
     def _article(self, link: Link, presented_by: str | None) -> scrapy.Request | None:
         url = canonical_url(link.url)
@@ -146,6 +208,9 @@ class SourceSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.failed,
             meta={"nw_kind": "article", "nw_hints": hints, "dont_cache": True},
+            # The spider asks for each URL once; Scrapy's filter would also drop a redirect
+            # back to a URL already fetched, so a redirect loop would vanish with no row.
+            dont_filter=True,
         )
 
     def _recheck(self, article_id: int, url: str) -> scrapy.Request:
@@ -166,7 +231,9 @@ class SourceSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def _listed(self, response: Response, kind: str, links: int) -> ListingPage:
+    def _listed(
+        self, response: Response, kind: str, links: int, problem: str | None = None
+    ) -> ListingPage:
         return ListingPage(
             url=response.request.url,
             source=self.source.name,
@@ -177,6 +244,7 @@ class SourceSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             body=response.body,
+            problem=problem,
         )
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
@@ -184,12 +252,11 @@ class SourceSpider(scrapy.Spider):
 
     def _parse_feed(self, response: Response) -> Iterator[Any]:
         try:
-            links = feed_links(response.body, response.url)
+            listing = feed_links(response.body, response.url)
         except DiscoveryError as exc:
             yield self._failure(response.request, "feed", str(exc), response.status)
             return
-        yield self._listed(response, "feed", len(links))
-        yield from self._requests(links, "feed")
+        yield from self._read(response, listing)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         return self._guarded(response, "sitemap", self._parse_sitemap(response))
@@ -203,58 +270,82 @@ class SourceSpider(scrapy.Spider):
                 yield self._failure(response.request, "sitemap", f"bad gzip: {exc}", 200)
                 return
         try:
-            kind, links = sitemap_links(body, response.url)
+            listing = sitemap_links(body, response.url)
         except DiscoveryError as exc:
             yield self._failure(response.request, "sitemap", str(exc), response.status)
             return
-        yield self._listed(response, "sitemap", len(links))
-        if kind == "index":
-            depth = response.meta.get("nw_depth", 0) + 1
-            if depth <= _MAX_SITEMAP_DEPTH:
-                for link in links:
-                    if link.problem is None:
-                        yield self._listing(link.url, "sitemap", self.parse_sitemap, depth)
-        else:
-            yield from self._requests(links, "sitemap")
+        yield from self._read(response, listing)
 
     def parse_front(self, response: Response) -> Iterator[Any]:
         return self._guarded(response, "front", self._parse_front(response))
 
     def _parse_front(self, response: Response) -> Iterator[Any]:
-        if not hasattr(response, "text"):
-            yield self._failure(response.request, "front", "not an HTML page", response.status)
+        try:
+            if not hasattr(response, "text"):
+                raise DiscoveryError("not an HTML page")
+            listing = front_links(
+                response.body,
+                response.url,
+                encoding=response.encoding,
+                follow=self._follow,
+                deny=self._deny,
+            )
+        except DiscoveryError as exc:
+            yield self._failure(response.request, "front", str(exc), response.status)
             return
-        links = [
-            Link(url=link.url)
-            for link in self.links.extract_links(response)
-            if same_site(link.url, response.url)
-        ]
-        yield self._listed(response, "front", len(links))
-        yield from self._requests(links, "front")
+        yield from self._read(response, listing)
+
+    def _read(self, response: Response, listing: Listing) -> Iterator[Any]:
+        """A listing's record, then a request for each link it names (a child sitemap, or an
+        article page to fetch); a listing longer than newswatch reads is a listing problem."""
+        kind = response.meta["nw_kind"]
+        cut = MAX_LINKS[kind]
+        problem = f"lists more than {cut:,} links: the first {cut:,} read" if listing.more else None
+        yield self._listed(response, kind, len(listing.links), problem)
+        if listing.kind == "index":
+            depth = response.meta.get("nw_depth", 0) + 1
+            if depth > _MAX_SITEMAP_DEPTH:
+                return
+            for link in listing.links:
+                if link.problem is None:
+                    try:
+                        request = self._listing(link.url, "sitemap", self.parse_sitemap, depth)
+                    except ValueError as exc:
+                        yield self._unusable(link, "sitemap", f"not a URL: {exc}")
+                        continue
+                    if request is not None:
+                        yield request
+                else:
+                    yield self._unusable(link, "sitemap", link.problem)
+            return
+        yield from self._requests(listing.links, kind)
 
     def _requests(self, links: Iterable[Link], presented_by: str) -> Iterator[Any]:
-        """A request per link; a link that names no page (an invalid host, port or
-        address) is recorded as skipped, with its reason, and the others are kept."""
+        """A request per link to fetch; a link that names no page (an invalid host, port
+        or address) is recorded as skipped, with its reason, and the others are kept."""
         for link in links:
             problem = link.problem
             if problem is None:
                 try:
-                    request = self._article(link, presented_by)
+                    request = self._wanted(link, presented_by)
                 except ValueError as exc:
                     problem = f"not a URL: {exc}"
                 else:
                     if request is not None:
                         yield request
                     continue
-            yield FailedPage(
-                url=link.url[:MAX_URL],
-                source=self.source.name,
-                kind="article",
-                reason=f"unusable link in a {presented_by}: {problem}",
-                status=None,
-                fetched_at=now_iso(),
-                settled=True,
-            )
+            yield self._unusable(link, presented_by, problem)
+
+    def _unusable(self, link: Link, found_in: str, problem: str) -> FailedPage:
+        return FailedPage(
+            url=link.url[:MAX_URL],
+            source=self.source.name,
+            kind="article",
+            reason=f"unusable link in a {found_in}: {problem}",
+            status=None,
+            fetched_at=now_iso(),
+            settled=True,
+        )
 
     def _guarded(self, response: Response, kind: str, items: Iterator[Any]) -> Iterator[Any]:
         """A listing's items; an error reading it (a hostile listing, a bug of ours) fails
@@ -268,8 +359,15 @@ class SourceSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticlePage]:
         content_type = _header(response, b"Content-Type")
+        url = asked = response.request.url
+        if redirects := response.meta.get("redirect_urls"):
+            # Where the redirects led is the page; the URL listed is recorded as leading there.
+            asked = redirects[0]
+            with contextlib.suppress(ValueError):
+                url = canonical_url(url)
         yield ArticlePage(
-            url=response.request.url,
+            url=url,
+            listed=asked if asked != url else None,
             source=self.source.name,
             status=response.status,
             body=response.body,
@@ -291,21 +389,24 @@ class SourceSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FailedPage]:
         request = failure.request
-        if failure.check(AlreadyCollected, PageBudgetSpent):
-            return
         kind = request.meta.get("nw_kind", "article")
         if failure.check(HttpError):
-            status = failure.value.response.status
-            yield self._failure(request, kind, f"HTTP {status}", status)
+            response = failure.value.response
+            reason = f"HTTP {response.status}"
+            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if asked is not None and response.status in PoliteRetryMiddleware.ASKING:
+                reason += f", asked to retry after {asked:,.0f} s"
+            yield self._failure(request, kind, reason, response.status)
         elif "robots.txt" in str(failure.value):
             yield self._failure(request, kind, "forbidden by robots.txt", None, settled=True)
         else:
-            reason = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+            reason = download_problem(failure.value, self.settings)
             yield self._failure(request, kind, reason, None)
 
     def _failure(self, request, kind, reason, status, settled=False) -> FailedPage:
+        # Recorded under the URL asked for (a failure after redirects, under the first).
         return FailedPage(
-            url=request.url,
+            url=(request.meta.get("redirect_urls") or [request.url])[0],
             source=self.source.name,
             kind=kind,
             reason=reason,
@@ -313,6 +414,35 @@ class SourceSpider(scrapy.Spider):
             fetched_at=now_iso(),
             settled=settled,
         )
+
+
+def download_problem(exc: BaseException, settings) -> str:
+    """Why a page could not be fetched, in words a person understands."""
+    match exc:
+        case CannotResolveHostError():
+            return "DNS lookup failed: no such host"
+        case DownloadConnectionRefusedError():
+            return "connection refused"
+        case DownloadTimeoutError():
+            return f"no complete answer within {settings.getfloat('DOWNLOAD_TIMEOUT'):g} s"
+        case DownloadCancelledError():
+            return f"larger than max_page_size ({settings.getint('DOWNLOAD_MAXSIZE'):,} bytes)"
+        case ResponseDataLossError():
+            return "the connection closed before the whole page arrived"
+        case DownloadFailedError() if isinstance(exc.__cause__, ResponseFailed):
+            # Twisted's reasons: a connection closed with no response it could parse (an
+            # HTTP/0.9 answer, headers over its 16 KB line limit), or something it names.
+            causes = [reason.value for reason in exc.__cause__.reasons]
+            if all(isinstance(cause, ConnectionDone | ConnectionLost) for cause in causes):
+                return (
+                    "the connection closed before a valid HTTP response "
+                    "(response headers too large, or not HTTP/1.x)"
+                )
+            return "the connection failed: " + "; ".join(str(cause) for cause in causes)
+        case IgnoreRequest() if "max redirections" in str(exc):
+            return f"a redirect loop (more than {settings.getint('REDIRECT_MAX_TIMES')} redirects)"
+    message = str(exc).strip()
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -62,12 +62,14 @@ def canonical_url(url: str) -> str:
         netloc = f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
+    # An escape that is not UTF-8 (%e2%82) is kept as its bytes, never replaced by U+FFFD.
     query = sorted(
         (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True, errors="surrogateescape")
         if not is_tracking_param(k)
     )
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+    query = urlencode(query, errors="surrogateescape")
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
 def site_of(url: str) -> str:

@@ -44,7 +44,15 @@ log = structlog.get_logger("newswatch.storage")
 # a long wait means a stuck process; meanwhile the crawl's reactor waits too.
 CRAWL_BUSY_TIMEOUT = 30.0
 # Outcomes of a page that mean "handled": its URL is not fetched again.
-SETTLED_OUTCOMES = ("stored", "duplicate", "skipped", "updated", "unchanged", "not_modified")
+SETTLED_OUTCOMES = (
+    "stored",
+    "duplicate",
+    "skipped",
+    "updated",
+    "unchanged",
+    "not_modified",
+    "redirected",
+)
 # Blocks seen once are dropped from source_blocks every this many articles of a source.
 _PRUNE_EVERY = 500
 # A page skipped for its content by older page-type rules: fetched once more.
@@ -169,7 +177,8 @@ def committed_figures(db: Database, run_id: int) -> tuple[dict[str, int], str | 
     """What a run committed, counted from its pages' rows (the figures of a run that died
     before counting its own), and the time of its last page."""
     row = db.execute(
-        "SELECT count(*) - coalesce(sum(outcome = 'failed'), 0), sum(outcome = 'stored'), "
+        "SELECT count(*) - coalesce(sum(outcome IN ('failed', 'redirected')), 0), "
+        "sum(outcome = 'stored'), "
         "sum(outcome = 'duplicate'), sum(outcome = 'skipped'), sum(outcome = 'failed'), "
         "sum(outcome = 'not_modified'), sum(outcome = 'updated'), "
         "sum(kind != 'article' AND outcome IN ('listed', 'not_modified')), max(fetched_at) "

@@ -24,7 +24,7 @@ from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
 from pipelines.neardup import DEFAULT_THRESHOLD
 from pipelines.pagetype import RULES_VERSION
-from pipelines.storage import RUN_COUNTS, StorageError, Store, stored_in_run
+from pipelines.storage import RUN_COUNTS, SETTLED_OUTCOMES, StorageError, Store, stored_in_run
 
 log = structlog.get_logger("newswatch.pipelines")
 
@@ -249,13 +249,23 @@ class StorePipeline:
             item.kind,
             item.status,
             "listed",
-            None,
+            item.problem,
             item.fetched_at,
             etag=item.etag,
             last_modified=item.last_modified,
             body=item.body,
         )
+        if item.problem:
+            self._listing_problem(item.kind, item.url, item.problem)
+            self.log.warning("listing_cut", url=item.url, kind=item.kind, reason=item.problem)
         self.log.info("listing_read", url=item.url, kind=item.kind, links=item.links)
+
+    def _listing_problem(self, kind: str, url: str, reason: str) -> None:
+        """A feed, sitemap or front that failed, was denied or was cut: the health rules
+        name it."""
+        problems = self.stats.get_value("newswatch/listing_problems") or []
+        problem = {"kind": kind, "url": url, "reason": reason}
+        self.stats.set_value("newswatch/listing_problems", [*problems, problem][:20])
 
     def _record_failure(self, item: FailedPage) -> None:
         outcome = "skipped" if item.settled else "failed"
@@ -269,10 +279,7 @@ class StorePipeline:
         if robots:
             self.stats.inc_value("newswatch/robots_denied")
         if item.kind != "article":
-            # A feed, sitemap or front that failed or was denied: the health rules name it.
-            problems = self.stats.get_value("newswatch/listing_problems") or []
-            problem = {"kind": item.kind, "url": item.url, "reason": item.reason}
-            self.stats.set_value("newswatch/listing_problems", [*problems, problem][:20])
+            self._listing_problem(item.kind, item.url, item.reason)
         self._page(
             item.url, item.source, item.kind, item.status, outcome, item.reason, item.fetched_at
         )
@@ -351,7 +358,21 @@ class StorePipeline:
 
     def _article_page(self, item: ArticlePage, outcome: str, reason: str | None, **extra) -> None:
         """An article page's row, with what judged it: the page-type rules' version, where
-        its URL was found, and what older rules had made of it (a page judged again)."""
+        its URL was found, and what older rules had made of it (a page judged again). The
+        URL listed, when redirects led elsewhere, gets a row saying where: it is settled
+        with the page, and not fetched again on every run."""
+        if item.listed is not None and outcome in SETTLED_OUTCOMES:
+            self._page(
+                item.listed,
+                item.source,
+                "article",
+                item.status,
+                "redirected",
+                f"redirected to {item.url}",
+                item.fetched_at,
+                presented_by=item.hints.get("presented_by"),
+                article_id=extra.get("article_id"),
+            )
         self._page(
             item.url,
             item.source,

@@ -20,8 +20,9 @@ from tests.conftest import log_events, newswatch_command, run_newswatch
 from tests.sites import generated_source, write_config
 
 
-def children(pid: int) -> list[int]:
-    """Processes whose parent is `pid`, from /proc."""
+def children(pid: int) -> list[tuple[int, str]]:
+    """Processes whose parent is `pid`, from /proc: (pid, start time), so that a pid the
+    kernel hands to a new process (pid_max is 32768 here) is not taken for the old one."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -29,16 +30,17 @@ def children(pid: int) -> list[int]:
         except OSError:
             continue
         if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
+            found.append((int(stat.parent.name), fields[19]))
     return found
 
 
-def alive(pid: int) -> bool:
+def alive(process: tuple[int, str]) -> bool:
+    pid, start = process
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return False
-    return state != "Z"
+    return fields[19] == start and fields[0] != "Z"
 
 
 def database(config_dir) -> Database:
@@ -225,7 +227,8 @@ def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(alive(w) for w in workers):
             time.sleep(0.2)
-        assert not any(alive(w) for w in workers), "extraction workers outlived their crawl"
+        left = [pid for pid, start in workers if alive((pid, start))]
+        assert not left, f"extraction workers outlived their crawl: {left}"
         db = Database(db_path)
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import re
 
 import pytest
 
-from crawler.discovery import DiscoveryError, feed_links, sitemap_links
+from crawler.discovery import DiscoveryError, feed_links, front_links, sitemap_links
 
 BASE = "http://news.test/feed"
 
@@ -32,7 +33,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/
 
 
 def test_rss2_links_dates_and_relative_urls():
-    links = feed_links(RSS2, BASE)
+    links = feed_links(RSS2, BASE).links
     assert [link.url for link in links] == ["http://news.test/a/1", "http://news.test/a/2"]
     assert links[0].published == "2026-11-03T07:00:00+00:00"
     assert links[0].published_from == "feed"
@@ -48,11 +49,11 @@ def test_rss2_links_dates_and_relative_urls():
     ],
 )
 def test_other_feed_formats(body, url):
-    assert [link.url for link in feed_links(body, BASE)] == [url]
+    assert [link.url for link in feed_links(body, BASE).links] == [url]
 
 
 def test_atom_prefers_published_over_updated():
-    assert feed_links(ATOM, BASE)[0].published == "2026-11-05T07:30:00+00:00"
+    assert feed_links(ATOM, BASE).links[0].published == "2026-11-05T07:30:00+00:00"
 
 
 @pytest.mark.parametrize("body", [b"", b"<html><body>Not a feed</body></html>", b"\x00\xff" * 50])
@@ -76,8 +77,9 @@ INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/sc
 
 
 def test_news_sitemap_dates_come_from_publication_date_then_lastmod():
-    kind, links = sitemap_links(NEWS_SITEMAP, BASE)
-    assert kind == "urlset"
+    listing = sitemap_links(NEWS_SITEMAP, BASE)
+    assert listing.kind == "urlset"
+    links = listing.links
     assert [(link.url, link.published, link.published_from) for link in links] == [
         ("http://news.test/s/1", "2026-11-08T12:00:00+00:00", "news_sitemap"),
         ("http://news.test/s/2", "2026-11-07", "sitemap_lastmod"),
@@ -86,8 +88,9 @@ def test_news_sitemap_dates_come_from_publication_date_then_lastmod():
 
 
 def test_sitemap_index():
-    kind, links = sitemap_links(INDEX, BASE)
-    assert kind == "index"
+    listing = sitemap_links(INDEX, BASE)
+    assert listing.kind == "index"
+    links = listing.links
     assert [link.url for link in links] == [
         "http://news.test/sitemap-1.xml",
         "http://news.test/sitemap-2.xml.gz",
@@ -98,7 +101,7 @@ def test_sitemap_entities_are_not_expanded():
     """A hostile sitemap cannot read local files through an external entity (XXE)."""
     hostile = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://news.test/&e;</loc></url></urlset>"""
-    _, links = sitemap_links(hostile, BASE)
+    links = sitemap_links(hostile, BASE).links
     assert all("root:" not in link.url for link in links)
 
 
@@ -106,3 +109,55 @@ def test_sitemap_entities_are_not_expanded():
 def test_not_a_sitemap_is_a_named_error(body):
     with pytest.raises(DiscoveryError):
         sitemap_links(body, BASE)
+
+
+def _rss(n: int) -> bytes:
+    items = "".join(f"<item><title>{i}</title><link>/n/{i}</link></item>" for i in range(n))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+
+
+def test_a_feed_is_read_up_to_its_limit_and_says_it_lists_more():
+    listing = feed_links(_rss(30), BASE, limit=10)
+    assert [link.url for link in listing.links] == [f"http://news.test/n/{i}" for i in range(10)]
+    assert listing.more
+    whole = feed_links(_rss(10), BASE, limit=10)
+    assert len(whole.links) == 10 and not whole.more
+
+
+def test_a_sitemap_is_read_up_to_its_limit():
+    body = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>/s/{i}</loc></url>" for i in range(30))
+        + "</urlset>"
+    ).encode()
+    listing = sitemap_links(body, BASE, limit=10)
+    assert len(listing.links) == 10 and listing.more
+    assert not sitemap_links(body, BASE, limit=30).more
+
+
+def test_front_links_are_the_sites_own_matching_pages_once_in_page_order():
+    body = b"""<html><head><base href="http://news.test/world/"></head><body>
+    <a href="a-story">one</a><a href="a-story#comments">again</a>
+    <a href="http://other.test/b-story">elsewhere</a><a href="/photo.jpg">picture</a>
+    <a href="javascript:void(0)">menu</a><a href="mailto:x@news.test">mail</a><a href="">empty</a>
+    <a href="/world/c-story">three</a><a href="/about/d-story">not followed</a>
+    <a href="/world/e-story?print=1">denied</a><area href="/world/f-story">
+    </body></html>"""
+    listing = front_links(
+        body,
+        "http://www.news.test/world",
+        follow=[re.compile("/world/")],
+        deny=[re.compile("print=")],
+    )
+    assert [link.url for link in listing.links] == [
+        "http://news.test/world/a-story",
+        "http://news.test/world/c-story",
+        "http://news.test/world/f-story",
+    ]
+    assert not listing.more
+
+
+def test_a_front_of_many_links_costs_a_bounded_read():
+    anchors = "".join(f'<a href="/n/{i}">{i}</a>' for i in range(50))
+    listing = front_links(f"<html><body>{anchors}</body></html>".encode(), BASE, limit=20)
+    assert len(listing.links) == 20 and listing.more

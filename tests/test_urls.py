@@ -24,6 +24,11 @@ from crawler.urls import canonical_url, same_site
         ("https://example.com", "https://example.com/"),
         ("https://example.com/a?q=", "https://example.com/a?q="),
         ("https://example.com/caf%C3%A9", "https://example.com/caf%C3%A9"),
+        # An escape that is not UTF-8 keeps its bytes (not %EF%BF%BD), in the path and query.
+        (
+            "https://example.com/a%e2%82?q=%e2%82&r=%E2%82%AC",
+            "https://example.com/a%e2%82?q=%E2%82&r=%E2%82%AC",
+        ),
     ],
 )
 def test_canonical_url(url, expected):
