@@ -3,7 +3,7 @@
     .venv/bin/python bench/crawl_bench.py [--pages N] [--workers W] [--out DIR]
 
 1. Generates a site of N distinct news articles (50–200 KB each, see `newspages`),
-   an RSS feed listing them all and a robots.txt; reused when already generated
+   RSS feeds listing them (1,000 a feed) and a robots.txt; reused when already generated
    for the same N and seed (generation is not timed).
 2. Baseline: `trafilatura.extract(html_bytes, url=url)` over every page, in one
    process, pages read into memory first; only the loop is timed.
@@ -43,7 +43,7 @@ from pathlib import Path
 import scrapy
 import trafilatura
 from fingerprint import code_fingerprint
-from newspages import GENERATOR_VERSION, generate_site
+from newspages import GENERATOR_VERSION, feed_names, generate_site
 
 from crawler.siteserver import SiteServer
 
@@ -336,7 +336,8 @@ def write_config(directory: Path, base: str, pages: int, workers: int) -> Path:
         encoding="utf-8",
     )
     (directory / "sources.toml").write_text(
-        f'[[source]]\nname = "bench"\nfeeds = ["{base}/feed.xml"]\nmax_pages = {pages}\n',
+        f'[[source]]\nname = "bench"\nfeeds = {[f"{base}/{name}" for name in feed_names(pages)]}\n'
+        f"max_pages = {pages}\n",
         encoding="utf-8",
     )
     return directory

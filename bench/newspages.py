@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: feeds of 1,000 items
 MIN_PAGE_BYTES = 50_000
 MAX_PAGE_BYTES = 200_000
 SITE_NAME = "The Meridian Herald"
@@ -671,8 +671,17 @@ def page_file(root: Path, story: Story) -> Path:
     return root / (story.path.lstrip("/") + ".html")
 
 
+# newswatch reads at most 1,000 entries of a feed: the pages are listed 1,000 a feed.
+FEED_SIZE = 1000
+
+
+def feed_names(count: int) -> list[str]:
+    """feed.xml, feed-2.xml, ...: the feeds that list `count` pages."""
+    return [f"feed{f'-{n + 1}' if n else ''}.xml" for n in range(-(-count // FEED_SIZE))]
+
+
 def generate_site(root: Path, count: int, seed: int) -> list[Path]:
-    """Write `count` article pages, feed.xml and robots.txt under `root`; return the pages."""
+    """Write `count` article pages, their feeds and robots.txt under `root`; return the pages."""
     stories = [make_story(n, seed) for n in range(count)]
     files = []
     for story in stories:
@@ -680,6 +689,8 @@ def generate_site(root: Path, count: int, seed: int) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_page(story, seed), encoding="utf-8")
         files.append(target)
-    (root / "feed.xml").write_text(rss_feed(stories), encoding="utf-8")
+    for n, name in enumerate(feed_names(count)):
+        part = stories[n * FEED_SIZE : (n + 1) * FEED_SIZE]
+        (root / name).write_text(rss_feed(part), encoding="utf-8")
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
     return files
