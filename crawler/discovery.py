@@ -66,6 +66,10 @@ def _link(base_url: str, href: str, **fields) -> Link:
     href = href.strip()
     if len(href) > MAX_URL:
         return Link(url=href[:MAX_URL], problem=f"a link of {len(href):,} characters")
+    if href.startswith(("http://", "https://")):
+        # Already absolute (as a sitemap's must be): urljoin would cost more than the rest
+        # of reading the entry. Whether it names a page is canonical_url's to say.
+        return Link(url=href, **fields)
     try:
         return Link(url=urljoin(base_url, href), **fields)
     except ValueError as exc:
