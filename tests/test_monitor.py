@@ -397,7 +397,7 @@ def test_a_crawl_killed_at_its_timeout_is_a_failed_run_and_can_turn_the_source_f
             config_dir = write_config(tmp_path / "cfg", sources, settings)
             daemon = Daemon(config_dir)
             try:
-                wait_for(lambda: hook.messages, what="the failing notice", timeout=60)
+                wait_for(lambda: hook.messages, what="the failing notice", timeout=180)
             finally:
                 code, err = daemon.stop()
     finally:
