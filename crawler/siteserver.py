@@ -40,9 +40,11 @@ class SiteServer:
     def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = Path(root).resolve()
         self.requests: list[tuple[str, str, int, float]] = []  # (method, path, status, time)
-        # For tests: seconds to wait before each answer, and scripted answers by path.
+        # For tests: seconds to wait before each answer, scripted answers by path, and the
+        # Content-Type of a path (a page served under a charset it is not in).
         self.delay = 0.0
         self.scripted: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self.content_types: dict[str, str] = {}
         self._lock = threading.Lock()
         self.httpd = _QuietServer((host, port), self._handler())
         self.httpd.daemon_threads = True
@@ -129,7 +131,11 @@ class SiteServer:
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 if self.headers.get("If-None-Match") == etag:
                     return self._send(304, b"", None, etag)
-                kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+                kind = (
+                    server.content_types.get(self.path)
+                    or _TYPES.get(target.suffix)
+                    or mimetypes.guess_type(target.name)[0]
+                )
                 self._send(200, body, kind or "application/octet-stream", etag)
 
             def _send(

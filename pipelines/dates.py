@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -27,6 +28,9 @@ _META_DATE_KEYS = (
 
 # Dates before this are placeholders (news on the web is younger).
 _EARLIEST_YEAR = 1900
+# email.utils reads a year under 100 as 19xx or 20xx ("Mon, 01 Jan 0001" as 2001): a year
+# written with a leading zero is a placeholder too (not a time, a day or a "+0000" zone).
+_ZERO_YEAR = re.compile(r"(?<![\d:+-])0\d{2,3}(?![\d:])")
 
 
 def parse_date(value: object) -> str | None:
@@ -38,6 +42,8 @@ def parse_date(value: object) -> str | None:
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
+            if _ZERO_YEAR.search(text):
+                return None
             try:
                 moment = parsedate_to_datetime(text)
             except (TypeError, ValueError, IndexError):

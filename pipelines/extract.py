@@ -21,9 +21,14 @@ from charset_normalizer import from_bytes
 from htmldate import find_date
 from lxml import etree
 from trafilatura.settings import Extractor
-from trafilatura.utils import HTML_PARSER, load_html
+from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    to_unicode,
+)
 
 from crawler.urls import canonical_url
 from pipelines.cleanup import (
@@ -48,6 +53,21 @@ _LINE_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\|)\s+")
 _FUTURE_TOLERANCE = timedelta(days=1)
 _HTML_TYPES = re.compile(r"html|xml", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+# trafilatura's parser options, with libxml2's deeper limit: past 256 levels (an article
+# inside 300 nested <div>s) its default drops the rest of the page. huge_tree allows 2,048
+# levels; the page itself is bounded by the crawl's max_page_size.
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=True,
+)
+_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+# lxml refuses a str that declares its encoding (moot once decoded), and before <html> the
+# declaration makes it take the page for a fragment.
+_XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
 # trafilatura's fast mode skips its fallback extractors; when its text is this much
 # shorter than the page's prose (or shorter than a brief), the full mode runs too.
 _FAST_ENOUGH = 0.6
@@ -141,7 +161,7 @@ def examine_page(
     try:
         # Control characters (one can make lxml drop the body) and terminal escape
         # sequences are not text; a lone carriage return is a line break.
-        tree = parse_html(printable(text.replace("\r", "\n")))
+        tree, cut_short = parse_html(printable(text.replace("\r", "\n")))
     except (etree.ParserError, ValueError) as exc:
         return Skipped("unparseable", str(exc))
     if tree is None:
@@ -160,7 +180,9 @@ def examine_page(
     # trafilatura drops these as well, but only after copying the whole tree twice:
     # dropping them first makes the copies smaller.
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
-    main = main_text(tree, page_url, prose.total)
+    # On a tree cut short at 2,048 levels, trafilatura's fallbacks would take seconds
+    # (jusText's cost is depth times blocks).
+    main = main_text(tree, page_url, prose.total, fallbacks=not cut_short)
     if main is None:
         return Skipped("no_main_text", meta.declared.by, page_url)
     density = link_density(main)
@@ -223,18 +245,21 @@ def with_text(article: Article, text: str) -> Article:
     )
 
 
-def main_text(tree: lxml.html.HtmlElement, url: str, prose: int) -> etree._Element | None:
+def main_text(
+    tree: lxml.html.HtmlElement, url: str, prose: int, *, fallbacks: bool = True
+) -> etree._Element | None:
     """trafilatura's main content of the page, as its XML body (links kept as <ref>).
 
     Its fast mode first; the full mode, with its fallback extractors, when the fast
     text falls well short of the `prose` characters the page holds (measured on real
     pages: the full mode's text, in about a fifth of the time it would cost on every page)
-    and is shorter than an article. The full mode reads the page without its hidden
-    elements: its fallbacks, unlike trafilatura's own extractor, would keep them.
+    and is shorter than an article, unless `fallbacks` is False. The full mode reads the
+    page without its hidden elements: its fallbacks, unlike trafilatura's own extractor,
+    would keep them.
     """
     doc = trafilatura.bare_extraction(tree, options=_options(_FAST, url))
     found = len(doc.text or "") if doc is not None else 0
-    if found < min(max(_FAST_ENOUGH * prose, _FAST_MIN_CHARS), _FAST_LONG):
+    if fallbacks and found < min(max(_FAST_ENOUGH * prose, _FAST_MIN_CHARS), _FAST_LONG):
         doc = trafilatura.bare_extraction(without_hidden(tree), options=_options(_FULL, url))
     if doc is None or doc.body is None or not (doc.text or "").strip():
         return None
@@ -294,27 +319,37 @@ def without_headline(text: str, headline: str | None) -> str:
     return text
 
 
-def parse_html(text: str) -> lxml.html.HtmlElement | None:
+def parse_html(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
     """The page's tree, parsed as trafilatura parses it (comments and processing
-    instructions dropped); trafilatura's own loader, which repairs broken documents
-    first, when lxml refuses the text."""
+    instructions dropped) but as deep as libxml2 goes, and whether libxml2 stopped at one
+    of its limits before the end; trafilatura's own loader, which repairs broken
+    documents first, when lxml refuses the text."""
+    declaration = _XML_DECLARATION.match(text)
+    if declaration:
+        text = text[declaration.end() :]
     try:
-        return lxml.html.fromstring(text, parser=HTML_PARSER)
+        tree = lxml.html.fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
-        return load_html(text)
+        return load_html(text), False
+    return tree, any(e.type == _RESOURCE_LIMIT for e in _PARSER.error_log)
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode a page: a BOM first; then UTF-8 whenever the bytes are valid UTF-8 (pages
     that declare a legacy charset but are UTF-8 are common, and valid UTF-8 is almost
-    never an accident); then the HTTP charset, the <meta> declaration, or detection."""
-    if not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    _, text = html_to_unicode(content_type, body, auto_detect_fun=_detect_encoding)
-    return text
+    never an accident); then the HTTP charset, the <meta> declaration, or detection,
+    passing over a declaration of UTF-8 (the bytes have just shown it wrong)."""
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return html_to_unicode(content_type, body)[1]
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Obeyed, a wrong UTF-8 declaration would turn every non-ASCII byte into U+FFFD (a
+    # windows-1251 page served as utf-8 would be skipped as binary).
+    declared = (http_content_type_encoding(content_type), html_body_declared_encoding(body))
+    encoding = next((e for e in declared if e and e != "utf-8"), None)
+    return to_unicode(body, encoding or _detect_encoding(body) or "cp1252")
 
 
 def _detect_encoding(body: bytes) -> str | None:

@@ -28,6 +28,11 @@ from pipelines.dates import is_article, structured_date
 LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"}
 # What separates a title from its section and site: "Headline | Site", "Headline - Site".
 _SEPARATOR = re.compile(r"\s*(?:[|\-–—:·»/]|::)\s")
+# A byline names a few people (at most 9 on Fundus's 258 pages); a longer one is cut after
+# its last whole name within this length: trafilatura's normalize_authors compares every
+# name with every other, and a hostile page lists thousands (3 s for 5,000).
+_BYLINE_CHARS = 1000
+_LAST_NAME_ON = re.compile(r"[;,][^;,]*\Z")
 # Nodes whose page is a gallery or a video rather than a story told in text.
 MEDIA_TYPES = {"ImageGallery", "MediaGallery", "VideoGallery", "VideoObject"}
 
@@ -195,6 +200,8 @@ def _described(
     author = "; ".join(_people(ld.get("author"))) or next(
         (metas[k] for k in ("author", "article:author", "byl") if metas.get(k)), None
     )
+    if author and len(author) > _BYLINE_CHARS:
+        author = _LAST_NAME_ON.sub("", author[:_BYLINE_CHARS])
     author = normalize_authors(None, author) if author else None  # no URLs, e-mails, "By"
     if not author:
         # A byline in the page itself (rel=author, itemprop=author, an author class).
@@ -237,14 +244,18 @@ def _people(value: object) -> list[str]:
     return _names(people or nodes)
 
 
-def _names(value: object) -> list[str]:
-    """Person or organisation names from a JSON-LD value (a string, an object, a list)."""
+def _names(value: object, depth: int = 3) -> list[str]:
+    """Person or organisation names from a JSON-LD value (a string, an object, a list),
+    nested at most `depth` levels: a list of objects whose name is a list. Deeper values
+    name no one (a hostile page nests them past Python's recursion limit)."""
     if isinstance(value, str):
         return [value]
+    if depth == 0:
+        return []
     if isinstance(value, dict):
-        return _names(value.get("name"))
+        return _names(value.get("name"), depth - 1)
     if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
+        return [name for item in value for name in _names(item, depth - 1)]
     return []
 
 
@@ -252,8 +263,8 @@ def _json_ld(scripts: list[str]) -> Iterator[dict]:
     for script in scripts:
         try:
             data = json.loads(script)
-        except ValueError:
-            continue
+        except (ValueError, RecursionError):
+            continue  # not JSON, or nested deeper than the parser goes: no data to read
         stack = [data]
         while stack:
             item = stack.pop()
