@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -53,12 +56,13 @@ class _Pool:
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=init_worker,
+                initargs=(os.getpid(),),
                 # No max_tasks_per_child: on Python 3.11 replacing a retired worker can
                 # deadlock the pool (seen here). The pool lives as long as one crawl.
             )
             # Start the workers now: they load trafilatura while Scrapy sets up. (The
             # pool starts a worker at a submit that finds none idle: all start here.)
-            with _main_module_hidden():
+            with _main_module_hidden(), _signals_blocked():
                 for _ in range(workers):
                     cls.executor.submit(warm_up)
         cls.users += 1
@@ -79,6 +83,27 @@ class _Pool:
         cls.executor, cls.users = None, 0
         cls.acquire(workers)
         cls.users = users
+
+
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Start processes with SIGINT and SIGTERM blocked.
+
+    A stop sent to the crawl's process group (the daemon's SIGTERM, Ctrl-C) would kill a
+    worker still importing its modules, before it ignores them itself: the pool breaks and
+    the crawl logs errors instead of stopping in good order. A spawned process inherits
+    the signal mask of the thread that started it; here, a signal that comes meanwhile
+    waits, and is delivered when the mask is restored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stops = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager

@@ -18,14 +18,18 @@ from pipelines.extract import Article, Skipped, examine_page, with_text
 from pipelines.neardup import DEFAULT_THRESHOLD
 
 
-def init_worker() -> None:
+def init_worker(parent: int) -> None:
     # Workers leave SIGINT/SIGTERM to the parent: a process-group signal (Ctrl-C,
     # systemd stop) would otherwise kill them mid-task and lose the items in flight.
+    # (The parent starts them with both blocked, so one still importing is spared too.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # A parent killed with SIGKILL never tells its workers: they would wait for work
-    # for ever. Each one leaves when its parent is gone.
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # for ever. Each one leaves when its parent is gone. `parent` comes from the parent
+    # itself: one that died while this worker was still starting has already made init
+    # its parent, and os.getppid() here would watch init for ever (seen: a worker alive
+    # 23 minutes after its crawl was killed).
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -193,6 +193,33 @@ def start_crawl(config_dir: Path, **popen) -> subprocess.Popen:
     )
 
 
+def test_workers_of_a_crawl_killed_while_they_start_leave_with_it(tmp_path):
+    """A worker still importing its modules when its crawl dies must notice all the same
+    (it once watched init, its new parent, for ever)."""
+    with generated_source(tmp_path, 5) as (_, config_dir, _):
+        proc = start_crawl(
+            config_dir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            started: list[tuple[int, str]] = []
+            while time.monotonic() < deadline and len(started) < 2 and proc.poll() is None:
+                started = children(proc.pid)
+                time.sleep(0.01)
+            assert len(started) >= 2, "the crawl started no workers"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(alive(w) for w in started):
+            time.sleep(0.2)
+        left = [pid for pid, start in started if alive((pid, start))]
+        assert not left, f"processes outlived their crawl: {left}"
+
+
 def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(tmp_path):
     slow = "concurrency_per_domain = 1\n"
     with generated_source(tmp_path, 60, crawl=slow) as (server, config_dir, _):
