@@ -283,22 +283,42 @@ def watches(ctx: Context) -> None:
 @click.option("--watch", "watch_name", help="Only this watch's alerts.")
 @click.option("--since", help="Only alerts created since this date (2026-11-28).")
 @click.option("--limit", default=50, show_default=True, help="The most alerts shown.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "atom"]),
+    default="text",
+    show_default=True,
+    help="atom: an Atom 1.0 feed (the web face's alerts.atom), to publish as a static file.",
+)
 @pass_context
 def alerts(
-    ctx: Context, pending: bool, watch_name: str | None, since: str | None, limit: int
+    ctx: Context,
+    pending: bool,
+    watch_name: str | None,
+    since: str | None,
+    limit: int,
+    output: str,
 ) -> None:
     """List alerts, newest first: what matched, where, and whether it was delivered."""
     config = ctx.config()
     since = _since(since)
     where, args = ["1 = 1"], []
+    if watch_name:
+        # A configured watch by any capitalisation; a name no longer configured still
+        # lists the alerts it raised before it was removed.
+        known = {w.name.casefold(): w.name for w in config.watches}
+        watch_name = known.get(watch_name.casefold(), watch_name)
+    if output == "atom":
+        if pending or since:
+            raise click.UsageError("--format atom lists every alert: no --pending or --since")
+        _alerts_atom(config, watch_name, limit)
+        return
     if pending:
         where.append("alerts.status = 'pending'")
     if watch_name:
         where.append("alerts.watch = ?")
-        # A configured watch by any capitalisation; a name no longer configured still
-        # lists the alerts it raised before it was removed.
-        known = {w.name.casefold(): w.name for w in config.watches}
-        args.append(known.get(watch_name.casefold(), watch_name))
+        args.append(watch_name)
     if since:
         where.append("alerts.created_at >= ?")
         args.append(since)
@@ -326,6 +346,28 @@ def alerts(
         )
         console.print(line(f"  {row['title'] or ''}\n  {row['url']}"))
         console.print(line(f"  matched “{row['found']}” ({row['matched']}): {row['snippet']}"))
+
+
+def _alerts_atom(config: nwconfig.Config, watch_name: str | None, limit: int) -> None:
+    from pipelines.web import atom
+
+    try:
+        db = open_database(config.storage.database)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        rows = db.query(atom.ALERTS_SQL, {"watch": watch_name or "", "limit": limit})
+        entries = [atom.alert_entry(row) for row in rows]
+    finally:
+        db.close()
+    params = {"watch": watch_name} if watch_name else {}
+    body = atom.feed(
+        feed_id=atom.feed_id("alerts", params),
+        title=atom.feed_title("alerts", params),
+        entries=entries,
+        self_link=None,
+    )
+    click.echo(body.decode("utf-8"))
 
 
 @main.command("notify-test")
@@ -410,6 +452,32 @@ def run(ctx: Context, metrics_port: int | None, metrics_host: str) -> None:
         run_daemon(ctx.config(), metrics=metrics, stopping=stopping)
     except (DaemonError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.option("--host", help="The address to listen on (default: [web] host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Default: [web] port, 8001.")
+@pass_context
+def serve(ctx: Context, host: str | None, port: int | None) -> None:
+    """Serve the web face (Datasette, read-only): browse, search, alerts and their feeds."""
+    config = ctx.config()
+    from pipelines.web.site import WebError, serve
+
+    host, port = host or config.web.host, port or config.web.port
+    try:
+        click.echo(f"newswatch web face on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        serve(config, host, port)
+    except (WebError, StorageError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("hash-password")
+@click.password_option(help="The password (asked for when not given).")
+def hash_password(password: str) -> None:
+    """Print a hash of a password, for [web.users] in settings.toml."""
+    from datasette_auth_passwords.utils import hash_password as pbkdf2
+
+    click.echo(pbkdf2(password))
 
 
 class BadExport(click.ClickException):

@@ -114,6 +114,18 @@ class MonitorSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`newswatch serve`: the web face (Datasette), read-only."""
+
+    host: str = "127.0.0.1"
+    port: int = 8001
+    # Who may sign in: user name -> password hash (`newswatch hash-password`). Required to
+    # listen anywhere but the loopback; repr() leaves the hashes out.
+    users: Mapping[str, str] = field(default_factory=dict, repr=False)
+    allow_sql: bool = False  # arbitrary SQL from the browser, off unless turned on
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     feeds: tuple[str, ...] = ()
@@ -138,6 +150,7 @@ class Config:
     dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     watches: tuple[Watch, ...] = ()
+    web: WebSettings = field(default_factory=WebSettings)
 
     def watch(self, name: str) -> Watch:
         for watch in self.watches:
@@ -227,6 +240,7 @@ def load_config(directory: str | Path) -> Config:
     settings = _read_toml(directory / SETTINGS_FILE, required=False)
     sources = _sources(_read_toml(directory / SOURCES_FILE, required=True))
     storage, crawl, extract, daemon, dedupe, monitor = _settings(settings, directory)
+    web = _web(settings.get("web", {}))
     from config.watchlist import load_watchlist
 
     return Config(
@@ -239,6 +253,7 @@ def load_config(directory: str | Path) -> Config:
         dedupe=dedupe,
         monitor=monitor,
         watches=load_watchlist(directory, {s.name for s in sources}),
+        web=web,
     )
 
 
@@ -344,7 +359,7 @@ def _settings(
     StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings, DedupeSettings, MonitorSettings
 ]:
     top = _Table(
-        data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon", "dedupe", "monitor"}
+        data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon", "dedupe", "monitor", "web"}
     )
     storage = _Table(
         top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database", "archive_html"}
@@ -431,6 +446,31 @@ def _monitor(data: dict[str, Any]) -> MonitorSettings:
         low_rate=float(table.number("low_rate", defaults.low_rate, 0)),
         empty_jump=float(table.number("empty_jump", defaults.empty_jump, 0)),
         min_pages=table.number("min_pages", defaults.min_pages, 1, integer=True),
+    )
+
+
+# What a password hash from `newswatch hash-password` (datasette-auth-passwords) looks like.
+_PASSWORD_HASH = re.compile(r"pbkdf2_sha256\$\d+\$[^$]+\$[^$]+")
+
+
+def _web(data: Any) -> WebSettings:
+    table = _Table(data, f"{SETTINGS_FILE}: [web]", set(WebSettings.__dataclass_fields__))
+    defaults = WebSettings()
+    users = table.get("users", dict, {})
+    for name, hashed in users.items():
+        if not _NAME.fullmatch(name):
+            raise table.fail("users", f"{name!r} must be lower-case letters, digits, '-' or '_'")
+        if not isinstance(hashed, str) or not _PASSWORD_HASH.fullmatch(hashed):
+            raise table.fail(
+                "users",
+                f"the password of {name!r} must be a hash made by `newswatch hash-password` "
+                "(pbkdf2_sha256$...), never the password itself",
+            )
+    return WebSettings(
+        host=table.get("host", str, defaults.host),
+        port=table.number("port", defaults.port, 1, integer=True),
+        users=dict(users),
+        allow_sql=table.get("allow_sql", bool, defaults.allow_sql),
     )
 
 

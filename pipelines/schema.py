@@ -289,3 +289,100 @@ def m009_alert_claims(db: Database) -> None:
     # When the daemon claimed an alert to send it (status 'sending'): a daemon that dies
     # while sending leaves it there, and the next one sends it again.
     db["alerts"].add_column("claimed_at", str)
+
+
+@migrations()
+def m010_publication_month(db: Database) -> None:
+    # The month an article was published (else found), for the web face's facets. Computed
+    # by SQLite when read (VIRTUAL): nothing to write, and no second copy to drift.
+    db.execute(
+        "ALTER TABLE articles ADD COLUMN published_month TEXT GENERATED ALWAYS AS "
+        "(substr(coalesce(published, fetched_at), 1, 7)) VIRTUAL"
+    )
+
+
+# What each table holds: the README's table of tables and the web face's descriptions are
+# both made from this, the one statement of it.
+DESCRIPTIONS: dict[tuple[str, ...], str] = {
+    ("articles",): (
+        "id, url (canonical), source, title, authors (JSON list), published, published_from, "
+        "fetched_at, language, description, site_name, text (the current version), text_hash, "
+        "word_count, cluster_id, updated_at, published_month (computed)"
+    ),
+    ("minhashes", "lsh_bands"): (
+        "the near-duplicate index: each article's signature, and one row per (band key, article)"
+    ),
+    ("article_versions",): (
+        "earlier texts of updated articles: article_id, version, fetched_at, title, text, text_hash"
+    ),
+    ("articles_fts",): "FTS5 index over title and text, kept in sync by triggers",
+    ("sightings",): (
+        "every URL an article's text was seen at: url, article_id, source, first_seen, last_seen"
+    ),
+    ("pages",): (
+        "every URL fetched or skipped: kind, HTTP status, outcome, reason, ETag/Last-Modified; "
+        "for article pages, the page-type rules version that judged it, where its URL was found "
+        "(`presented_by`: feed, sitemap, front) and what older rules had said (`previous`)"
+    ),
+    ("crawl_runs",): (
+        "one row per crawl of a source: started, finished, status, reason, pages fetched, "
+        "listings read, articles new, articles updated, duplicates, skipped (and "
+        "`skipped_reasons`, JSON), errors (and `http_errors`, JSON: by HTTP status, or "
+        "`network`, `unreadable` for a feed or sitemap that answered but could not be read, "
+        "`extraction` for a worker that died), not modified, empty extractions, robots.txt "
+        "denials, `listing_problems` (JSON), bytes, duration"
+    ),
+    ("source_health",): (
+        "each source's last verdict, its reason and since when, and whether its notice is "
+        "still to be sent"
+    ),
+    ("alerts",): (
+        "one row per (watch, story): the article, what matched, a snippet, the version when an "
+        "update brought the name, delivery status and attempts"
+    ),
+    ("raw_pages",): (
+        "with `archive_html`: each article response's status, headers and compressed body"
+    ),
+    ("source_blocks", "source_counters"): (
+        "each source's lines of text and in how many of its articles each appeared (its "
+        "learned boilerplate), and its count of articles"
+    ),
+}
+
+# Columns a reader of the web face asks about.
+COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "articles": {
+        "url": "canonical URL of the page the text was first stored from",
+        "published": "publication date the page, its feed or its sitemap gave",
+        "published_from": "where that date came from (json_ld, meta, feed, news_sitemap, ...)",
+        "fetched_at": "when newswatch first stored it (UTC)",
+        "cluster_id": "the story: articles with near-identical texts share it",
+        "text_hash": "hash of the normalised text: the same text at another URL is a sighting",
+        "published_month": "month published (else found), computed",
+    },
+    "alerts": {
+        "watch": "the watch (watchlist.toml) whose name appeared",
+        "matched": "the spelling of the watch that matched",
+        "found": "the words as they appear in the text",
+        "status": "pending, sending, delivered or failed",
+    },
+    "pages": {
+        "outcome": "stored, duplicate, skipped, failed, listed, not_modified, redirected, "
+        "updated or unchanged",
+        "reason": "why the page was skipped or failed, in words",
+    },
+}
+
+
+def describe(table: str) -> str | None:
+    """What `table` holds, or None for a table of SQLite's or sqlite-utils's own."""
+    return next((text for tables, text in DESCRIPTIONS.items() if table in tables), None)
+
+
+def tables_markdown() -> str:
+    """The README's table of tables."""
+    rows = [
+        f"| {', '.join(f'`{t}`' for t in tables)} | {text} |"
+        for tables, text in DESCRIPTIONS.items()
+    ]
+    return "\n".join(["| table | holds |", "| --- | --- |", *rows])

@@ -1,0 +1,38 @@
+"""newswatch's Datasette plugin: the canned queries `alerts` and `search` as Atom feeds.
+
+datasette-atom needs `atom_*` columns in every query and fails on a feed with no entries
+(a new watch); this renders our two feeds with `pipelines.web.atom`, the same code as
+`newswatch alerts --format atom`.
+"""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from pipelines.web import atom
+
+_FEEDS = {"alerts": atom.alert_entry, "search": atom.article_entry}
+
+
+@hookimpl
+def register_output_renderer():
+    return {"extension": "atom", "render": render_atom, "can_render": can_render_atom}
+
+
+def can_render_atom(query_name) -> bool:
+    return query_name in _FEEDS
+
+
+def render_atom(request, rows, query_name):
+    if query_name not in _FEEDS:
+        return Response.text("Only the alerts and search queries have feeds", status=404)
+    params = {k: request.args.get(k) for k in request.args.keys() if not k.startswith("_")}
+    entries = [_FEEDS[query_name]({key: row[key] for key in row.keys()}) for row in rows]
+    body = atom.feed(
+        feed_id=atom.feed_id(query_name, params),
+        title=atom.feed_title(query_name, params),
+        entries=entries,
+        self_link=request.url,
+    )
+    return Response(body, content_type="application/atom+xml; charset=utf-8")

@@ -1,0 +1,281 @@
+"""The web face (`newswatch serve`): Datasette over a real crawl, its Atom feeds and JSON,
+read-only, loopback by default, and nothing from a crawled page run as script."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import feedparser
+import pytest
+from sqlite_utils import Database
+
+from crawler.siteserver import SiteServer
+from pipelines.schema import tables_markdown
+from pipelines.web import atom
+from tests.conftest import newswatch_command, run_newswatch
+from tests.pages import news_page
+from tests.receivers import free_port
+from tests.sites import generate_site, write_config
+
+WATCH = "Ada Lovelace"
+XSS_TITLE = 'Ada Lovelace <script>alert("title")</script> <img src=x onerror=alert(1)>'
+XSS_TEXT = (
+    'Ada Lovelace was named today in a report <script>alert("text")</script> '
+    '<a href="javascript:alert(2)">click</a> <img src=x onerror="alert(3)">.'
+)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """A configuration whose database a real crawl filled: 6 articles, 2 of them naming
+    the watch (one with a title and text made to run script), and their alerts."""
+    tmp = tmp_path_factory.mktemp("web")
+    site = tmp / "site"
+    generate_site(site, 4)
+    pages = {
+        "lovelace": news_page(
+            "Engine notes by Ada Lovelace found",
+            [f"{WATCH} wrote the notes.", *_prose(1)],
+        ),
+        "hostile": news_page(XSS_TITLE, [XSS_TEXT, *_prose(2)]),
+    }
+    items = ""
+    for name, page in pages.items():
+        (site / "news" / f"{name}.html").write_text(page, encoding="utf-8")
+        items += f"<item><title>{name}</title><link>{{{{BASE}}}}/news/{name}</link></item>"
+    feed = site / "feed.xml"
+    feed.write_text(feed.read_text().replace("</channel>", items + "</channel>"))
+    with SiteServer(site) as server:
+        config_dir = write_config(
+            tmp / "cfg", f'[[source]]\nname = "gazette"\nfeeds = ["{server.base}/feed.xml"]\n'
+        )
+        (config_dir / "watchlist.toml").write_text(f'[[watch]]\nname = "{WATCH}"\n')
+        result = run_newswatch("--config", str(config_dir), "crawl", timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return config_dir
+
+
+def _prose(seed: int) -> list[str]:
+    """Paragraphs of a story of its own (two stories alike are one story: one alert)."""
+    rng = random.Random(seed)
+    words = (
+        "archive engine letters museum bridge council harbour analytical notes scholars "
+        "mathematics exhibition library manuscript loom cards poetry science translation"
+    ).split()
+    return [" ".join(rng.choice(words) for _ in range(40)).capitalize() + "." for _ in range(6)]
+
+
+class Served:
+    """`newswatch serve` as a real subprocess, waited for until it answers."""
+
+    def __init__(self, config_dir: Path, *args: str) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [
+                *newswatch_command(),
+                "--config",
+                str(config_dir),
+                "serve",
+                "--port",
+                str(self.port),
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"newswatch serve did not start: {self.stop()}")
+
+    def get(self, path: str, headers: dict[str, str] | None = None, data: bytes | None = None):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers=headers or {}, data=data
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read()
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            _, err = self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        return err
+
+    def __enter__(self) -> Served:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def test_a_watchs_alerts_are_a_valid_atom_feed_with_ids_stable_across_restarts(corpus):
+    db = Database(corpus / "data" / "newswatch.db")
+    alerts = {row["id"]: row for row in db["alerts"].rows_where("watch = ?", [WATCH])}
+    assert len(alerts) == 2
+    feeds = []
+    for _ in range(2):  # two servers, one after the other: the same feed
+        with Served(corpus) as web:
+            status, headers, body = web.get("/newswatch/alerts.atom?watch=Ada+Lovelace")
+            assert status == 200 and headers["Content-Type"].startswith("application/atom+xml")
+            feeds.append(body)
+    parsed, again = (feedparser.parse(body) for body in feeds)
+    assert [(e.id, e.updated, e.title) for e in parsed.entries] == [
+        (e.id, e.updated, e.title) for e in again.entries
+    ]
+    assert parsed.feed.id == again.feed.id and parsed.feed.updated == again.feed.updated
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert parsed.feed.title == f"newswatch: alerts for {WATCH}"
+    assert sorted(e.id for e in parsed.entries) == sorted(
+        f"urn:newswatch:alert:{n}" for n in alerts
+    )
+    for entry in parsed.entries:
+        alert = alerts[int(entry.id.rsplit(":", 1)[1])]
+        assert entry.updated == atom.rfc3339(alert["created_at"])
+        assert entry.link.startswith("http://127.0.0.1:")
+        assert alert["found"] in entry.summary
+    assert parsed.feed.updated == max(e.updated for e in parsed.entries)
+
+
+def test_every_alert_a_search_and_a_watch_with_none_are_feeds_too(corpus):
+    with Served(corpus) as web:
+        _, _, every = web.get("/newswatch/alerts.atom")
+        _, _, search = web.get("/newswatch/search.atom?q=Lovelace")
+        _, _, none = web.get("/newswatch/alerts.atom?watch=Nobody")
+    assert len(feedparser.parse(every).entries) == 2
+    found = feedparser.parse(search)
+    assert not found.bozo and len(found.entries) == 2
+    assert all(e.id.startswith("urn:newswatch:article:") for e in found.entries)
+    empty = feedparser.parse(none)
+    assert not empty.bozo and empty.entries == [] and empty.feed.updated == atom.NEVER
+
+
+def test_the_cli_writes_the_same_feed(corpus):
+    result = run_newswatch(
+        "--config", str(corpus), "alerts", "--watch", "ada lovelace", "--format", "atom"
+    )
+    assert result.returncode == 0, result.stderr
+    parsed = feedparser.parse(result.stdout.encode())
+    assert not parsed.bozo
+    with Served(corpus) as web:
+        _, _, body = web.get("/newswatch/alerts.atom?watch=Ada+Lovelace")
+    served = feedparser.parse(body)
+    assert parsed.feed.id == served.feed.id == "urn:newswatch:alerts?watch=Ada+Lovelace"
+    assert [(e.id, e.updated, e.title) for e in parsed.entries] == [
+        (e.id, e.updated, e.title) for e in served.entries
+    ]
+
+
+def test_json_for_tables_and_queries_and_no_arbitrary_sql(corpus):
+    with Served(corpus) as web:
+        status, _, body = web.get("/newswatch/articles.json?_shape=array&_size=100")
+        assert status == 200 and len(json.loads(body)) == 6
+        _, _, body = web.get("/newswatch/alerts.json?_shape=array&watch=Ada+Lovelace")
+        assert {row["watch"] for row in json.loads(body)} == {WATCH}
+        _, _, body = web.get("/newswatch/articles.json?_facet=source&_facet=published_month")
+        facets = json.loads(body)["facet_results"]
+        assert {"source", "published_month"} <= set(facets)
+        status, _, _ = web.get("/newswatch.json?sql=select+1")
+        assert status == 403, "arbitrary SQL is off unless [web] allow_sql"
+        # Nothing writes: Datasette opens the file read-only, and no route changes it.
+        status, _, _ = web.get("/newswatch/alerts", data=b"watch=x")
+        assert status >= 400
+        status, _, _ = web.get("/newswatch/articles", data=b"title=x")
+        assert status >= 400
+
+
+def test_text_from_a_crawled_page_never_runs_as_script(corpus):
+    db = Database(corpus / "data" / "newswatch.db")
+    (hostile,) = [row for row in db["articles"].rows if "<script>" in (row["title"] or "")]
+    assert XSS_TEXT.split("<a")[0] in hostile["text"], "the payload was stored as text"
+    with Served(corpus) as web:
+        pages = [
+            web.get(path)[2].decode("utf-8")
+            for path in (
+                "/",
+                "/newswatch/articles",
+                f"/newswatch/articles/{hostile['id']}",
+                "/newswatch/alerts",
+                "/newswatch/search?q=Lovelace",
+            )
+        ]
+    for page in pages:
+        assert "<script>alert(" not in page and "<img src=x" not in page
+        assert 'href="javascript:' not in page and "href='javascript:" not in page
+    assert any("&lt;script&gt;alert(" in page for page in pages), "shown, as text"
+
+
+def test_it_listens_on_the_loopback_unless_told_otherwise_and_then_asks_for_a_password(
+    corpus, tmp_path
+):
+    with Served(corpus) as web:
+        assert _listening(web.port) == ["127.0.0.1"]
+    result = run_newswatch("--config", str(corpus), "serve", "--host", "0.0.0.0", "--port", "1")
+    assert result.returncode == 1
+    assert "[web.users]" in result.stderr and "Traceback" not in result.stderr
+
+    hashed = run_newswatch("hash-password", "--password", "s3cret words")
+    assert hashed.returncode == 0, hashed.stderr
+    settings = corpus / "settings.toml"
+    original = settings.read_text()
+    settings.write_text(original + f'\n[web.users]\nreader = "{hashed.stdout.strip()}"\n')
+    try:
+        with Served(corpus, "--host", "0.0.0.0") as web:
+            assert _listening(web.port) == ["0.0.0.0"]
+            status, _, _ = web.get("/newswatch/alerts.atom")
+            assert status in (401, 403)
+            good = base64.b64encode(b"reader:s3cret words").decode()
+            status, _, body = web.get(
+                "/newswatch/alerts.atom", headers={"Authorization": f"Basic {good}"}
+            )
+            assert status == 200 and len(feedparser.parse(body).entries) == 2
+            bad = base64.b64encode(b"reader:wrong").decode()
+            status, _, _ = web.get(
+                "/newswatch/alerts.json", headers={"Authorization": f"Basic {bad}"}
+            )
+            assert status in (401, 403)
+    finally:
+        settings.write_text(original)
+
+
+def test_a_password_in_place_of_its_hash_is_refused(corpus, tmp_path):
+    config_dir = write_config(tmp_path / "cfg", (corpus / "sources.toml").read_text())
+    (config_dir / "settings.toml").write_text('[web.users]\nreader = "hunter2"\n')
+    result = run_newswatch("--config", str(config_dir), "serve")
+    assert result.returncode == 1
+    assert "newswatch hash-password" in result.stderr and "hunter2" not in result.stderr
+
+
+def _listening(port: int) -> list[str]:
+    """The addresses a TCP port is listening on, from /proc/net/tcp."""
+    found = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if int(hex_port, 16) == port and state == "0A":
+            found.append(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+def test_the_readmes_table_of_tables_is_the_schemas():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert tables_markdown() in readme
