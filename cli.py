@@ -437,8 +437,13 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
     show_default=True,
     help="The address the metrics are served on (0.0.0.0: every interface).",
 )
+@click.option(
+    "--web-port",
+    type=click.IntRange(1, 65535),
+    help="Serve the web face (as `newswatch serve`) on [web] host, this port, meanwhile.",
+)
 @pass_context
-def run(ctx: Context, metrics_port: int | None, metrics_host: str) -> None:
+def run(ctx: Context, metrics_port: int | None, metrics_host: str, web_port: int | None) -> None:
     """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops)."""
     # From now on a SIGTERM is a stop in good order, also while the daemon starts (its
     # imports and configuration take a second or more on a busy machine), never a kill.
@@ -449,7 +454,7 @@ def run(ctx: Context, metrics_port: int | None, metrics_host: str) -> None:
 
     metrics = (metrics_host, metrics_port) if metrics_port is not None else None
     try:
-        run_daemon(ctx.config(), metrics=metrics, stopping=stopping)
+        run_daemon(ctx.config(), metrics=metrics, web_port=web_port, stopping=stopping)
     except (DaemonError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -461,14 +466,18 @@ def run(ctx: Context, metrics_port: int | None, metrics_host: str) -> None:
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the web face (Datasette, read-only): browse, search, alerts and their feeds."""
     config = ctx.config()
-    from pipelines.web.site import WebError, serve
+    from pipelines.web.site import WebError, WebServer
 
     host, port = host or config.web.host, port or config.web.port
     try:
-        click.echo(f"newswatch web face on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-        serve(config, host, port)
+        server = WebServer(config, host, port)
     except (WebError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        raise click.ClickException(message) from None
+    click.echo(f"newswatch web face on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    server.run()
 
 
 @main.command("hash-password")

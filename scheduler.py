@@ -134,10 +134,12 @@ class Daemon:
         config: Config,
         *,
         metrics: tuple[str, int] | None = None,
+        web_port: int | None = None,
         stopping: threading.Event | None = None,
     ) -> None:
         self.config = config
         self.metrics = metrics
+        self.web_port = web_port
         self.database = config.storage.database
         self.stopping = stopping or threading.Event()
         self.running: dict[str, subprocess.Popen] = {}
@@ -217,13 +219,15 @@ class Daemon:
                 f"database; lock file: {busy.path}"
             ) from None
         _daemon = self
-        metrics_server = None
+        metrics_server = web_server = None
         try:
             open_database(self.database).close()  # create or migrate before anything runs
             # Before any job runs: an alert still `sending` now is one a dead daemon sent.
             self._settle_interrupted_sends()
             if self.metrics:
                 metrics_server = self._serve_metrics(*self.metrics)
+            if self.web_port:
+                web_server = self._serve_web(self.config.web.host, self.web_port)
             register(self.config)
             if self.stopping.is_set():  # stopped while starting: nothing to run or wait for
                 log.info("daemon_stopped")
@@ -246,6 +250,8 @@ class Daemon:
             if metrics_server is not None:
                 metrics_server.shutdown()
                 metrics_server.server_close()
+            if web_server is not None:
+                web_server.stop()
             _daemon = None
             lock.release()
 
@@ -258,6 +264,20 @@ class Daemon:
             raise DaemonError(
                 f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}"
             ) from None
+
+    def _serve_web(self, host: str, port: int):
+        from pipelines.web.site import WebError, WebServer
+
+        try:
+            server = WebServer(self.config, host, port).start()
+        except WebError as exc:
+            raise DaemonError(str(exc)) from None
+        except OSError as exc:
+            raise DaemonError(
+                f"cannot serve the web face on {host}:{port}: {exc.strerror or exc}"
+            ) from None
+        log.info("web_serving", url=f"http://{host}:{port}/")
+        return server
 
     def request_stop(self, signum: int, _frame: Any = None) -> None:
         # Only set a flag here: logging from a signal handler can deadlock.
@@ -471,14 +491,16 @@ def run_daemon(
     config: Config,
     *,
     metrics: tuple[str, int] | None = None,
+    web_port: int | None = None,
     stopping: threading.Event | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT; running crawls get `stop_grace` to finish.
 
-    With `metrics` (host, port), Prometheus metrics are served there meanwhile.
+    With `metrics` (host, port), Prometheus metrics are served there meanwhile; with
+    `web_port`, the web face on `[web] host`.
     `stopping` is an event the caller's own signal handlers set while the daemon started.
     """
-    daemon = Daemon(config, metrics=metrics, stopping=stopping)
+    daemon = Daemon(config, metrics=metrics, web_port=web_port, stopping=stopping)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
     daemon.run()

@@ -340,6 +340,7 @@ DESCRIPTIONS: dict[tuple[str, ...], str] = {
         "one row per (watch, story): the article, what matched, a snippet, the version when an "
         "update brought the name, delivery status and attempts"
     ),
+    ("state",): "small facts the daemon keeps between runs (the last article matched, ...)",
     ("raw_pages",): (
         "with `archive_html`: each article response's status, headers and compressed body"
     ),

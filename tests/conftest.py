@@ -69,3 +69,12 @@ def demo_config(tmp_path, demo_server) -> Path:
 @pytest.fixture(scope="session")
 def golden() -> list[dict]:
     return json.loads((DEMO_SITE / "golden.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> Path:
+    """A configuration whose database a real crawl filled, for the web face's tests
+    (tests/webface.py says what it holds)."""
+    from tests.webface import build_corpus
+
+    return build_corpus(tmp_path_factory.mktemp("web"))

@@ -5,126 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
-import random
+import shutil
+import signal
 import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import feedparser
-import pytest
 from sqlite_utils import Database
 
-from crawler.siteserver import SiteServer
 from pipelines.schema import tables_markdown
 from pipelines.web import atom
 from tests.conftest import newswatch_command, run_newswatch
-from tests.pages import news_page
 from tests.receivers import free_port
-from tests.sites import generate_site, write_config
-
-WATCH = "Ada Lovelace"
-XSS_TITLE = 'Ada Lovelace <script>alert("title")</script> <img src=x onerror=alert(1)>'
-XSS_TEXT = (
-    'Ada Lovelace was named today in a report <script>alert("text")</script> '
-    '<a href="javascript:alert(2)">click</a> <img src=x onerror="alert(3)">.'
-)
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    """A configuration whose database a real crawl filled: 6 articles, 2 of them naming
-    the watch (one with a title and text made to run script), and their alerts."""
-    tmp = tmp_path_factory.mktemp("web")
-    site = tmp / "site"
-    generate_site(site, 4)
-    pages = {
-        "lovelace": news_page(
-            "Engine notes by Ada Lovelace found",
-            [f"{WATCH} wrote the notes.", *_prose(1)],
-        ),
-        "hostile": news_page(XSS_TITLE, [XSS_TEXT, *_prose(2)]),
-    }
-    items = ""
-    for name, page in pages.items():
-        (site / "news" / f"{name}.html").write_text(page, encoding="utf-8")
-        items += f"<item><title>{name}</title><link>{{{{BASE}}}}/news/{name}</link></item>"
-    feed = site / "feed.xml"
-    feed.write_text(feed.read_text().replace("</channel>", items + "</channel>"))
-    with SiteServer(site) as server:
-        config_dir = write_config(
-            tmp / "cfg", f'[[source]]\nname = "gazette"\nfeeds = ["{server.base}/feed.xml"]\n'
-        )
-        (config_dir / "watchlist.toml").write_text(f'[[watch]]\nname = "{WATCH}"\n')
-        result = run_newswatch("--config", str(config_dir), "crawl", timeout=180)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return config_dir
-
-
-def _prose(seed: int) -> list[str]:
-    """Paragraphs of a story of its own (two stories alike are one story: one alert)."""
-    rng = random.Random(seed)
-    words = (
-        "archive engine letters museum bridge council harbour analytical notes scholars "
-        "mathematics exhibition library manuscript loom cards poetry science translation"
-    ).split()
-    return [" ".join(rng.choice(words) for _ in range(40)).capitalize() + "." for _ in range(6)]
-
-
-class Served:
-    """`newswatch serve` as a real subprocess, waited for until it answers."""
-
-    def __init__(self, config_dir: Path, *args: str) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [
-                *newswatch_command(),
-                "--config",
-                str(config_dir),
-                "serve",
-                "--port",
-                str(self.port),
-                *args,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"newswatch serve did not start: {self.stop()}")
-
-    def get(self, path: str, headers: dict[str, str] | None = None, data: bytes | None = None):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", headers=headers or {}, data=data
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers, exc.read()
-
-    def stop(self) -> str:
-        self.proc.terminate()
-        try:
-            _, err = self.proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-        return err
-
-    def __enter__(self) -> Served:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+from tests.sites import write_config
+from tests.webface import WATCH, XSS_TEXT, Served
 
 
 def test_a_watchs_alerts_are_a_valid_atom_feed_with_ids_stable_across_restarts(corpus):
@@ -163,7 +58,7 @@ def test_every_alert_a_search_and_a_watch_with_none_are_feeds_too(corpus):
         _, _, none = web.get("/newswatch/alerts.atom?watch=Nobody")
     assert len(feedparser.parse(every).entries) == 2
     found = feedparser.parse(search)
-    assert not found.bozo and len(found.entries) == 2
+    assert not found.bozo and len(found.entries) == 3
     assert all(e.id.startswith("urn:newswatch:article:") for e in found.entries)
     empty = feedparser.parse(none)
     assert not empty.bozo and empty.entries == [] and empty.feed.updated == atom.NEVER
@@ -188,7 +83,7 @@ def test_the_cli_writes_the_same_feed(corpus):
 def test_json_for_tables_and_queries_and_no_arbitrary_sql(corpus):
     with Served(corpus) as web:
         status, _, body = web.get("/newswatch/articles.json?_shape=array&_size=100")
-        assert status == 200 and len(json.loads(body)) == 6
+        assert status == 200 and len(json.loads(body)) == 7
         _, _, body = web.get("/newswatch/alerts.json?_shape=array&watch=Ada+Lovelace")
         assert {row["watch"] for row in json.loads(body)} == {WATCH}
         _, _, body = web.get("/newswatch/articles.json?_facet=source&_facet=published_month")
@@ -279,3 +174,27 @@ def _listening(port: int) -> list[str]:
 def test_the_readmes_table_of_tables_is_the_schemas():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert tables_markdown() in readme
+
+
+def test_the_daemon_serves_the_web_face_beside_its_jobs(corpus, tmp_path):
+    config_dir = tmp_path / "cfg"
+    shutil.copytree(corpus, config_dir)  # the daemon writes: not in the shared corpus
+    port = free_port()
+    daemon = subprocess.Popen(
+        [*newswatch_command(), "--config", str(config_dir), "run", "--web-port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        web = Served.on(port, daemon)
+        status, _, body = web.get("/")
+        assert status == 200 and "Latest alerts" in body.decode()
+        _, _, feed = web.get("/newswatch/alerts.atom")
+        assert len(feedparser.parse(feed).entries) == 2
+        assert _listening(port) == ["127.0.0.1"]
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=90)
+    assert daemon.returncode == 0, err[-3000:]
+    assert "web_serving" in err and "Traceback" not in err

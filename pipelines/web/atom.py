@@ -41,7 +41,8 @@ LIMIT :limit
 # (either may be ''), newest first.
 SEARCH_SQL = """
 SELECT articles.id AS article, articles.title, articles.url, articles.source,
-       articles.published, articles.fetched_at, articles.cluster_id,
+       articles.published, coalesce(articles.updated_at, articles.fetched_at) AS changed_at,
+       articles.cluster_id,
        snippet(articles_fts, 1, '[', ']', '…', 24) AS snippet
 FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid
 WHERE articles_fts MATCH :q
@@ -77,12 +78,12 @@ def alert_entry(row: Mapping[str, Any]) -> Entry:
 
 
 def article_entry(row: Mapping[str, Any]) -> Entry:
-    """A search result: the article, when it was published (else found), its snippet."""
-    when = rfc3339(row["published"]) or rfc3339(row["fetched_at"]) or NEVER
+    """A search result: the article, when newswatch found (or last updated) it, when it
+    was published, its snippet."""
     return Entry(
         id=f"urn:newswatch:article:{row['article']}",
         title=row["title"] or row["url"],
-        updated=when,
+        updated=rfc3339(row["changed_at"]) or NEVER,
         link=row["url"],
         published=rfc3339(row["published"]),
         summary=f"{row['source']}: {row['snippet']}",
@@ -114,7 +115,7 @@ def feed(*, feed_id: str, title: str, entries: Iterable[Entry], self_link: str |
     _text(author, "name", "newswatch")
     generator = _text(root, "generator", "newswatch")
     generator.set("uri", "https://github.com/newswatch/newswatch")
-    if self_link and _web_link(self_link):
+    if self_link and web_link(self_link):
         ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=self_link)
     for item in entries:
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
@@ -123,7 +124,7 @@ def feed(*, feed_id: str, title: str, entries: Iterable[Entry], self_link: str |
         _text(entry, "updated", item.updated)
         if item.published:
             _text(entry, "published", item.published)
-        if item.link and _web_link(item.link):
+        if item.link and web_link(item.link):
             ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=item.link)
         for term in item.categories:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=term)
@@ -156,5 +157,7 @@ def _xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _web_link(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
+def web_link(url: str | None) -> str | None:
+    """`url` when a browser or reader may follow it (http or https), else None: a crawled
+    page's URL is never a javascript: link in our feeds or pages."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None

@@ -1,8 +1,10 @@
-"""newswatch's Datasette plugin: the canned queries `alerts` and `search` as Atom feeds.
+"""newswatch's Datasette plugin: the home and article pages' data, and the canned queries
+`alerts` and `search` as Atom feeds.
 
 datasette-atom needs `atom_*` columns in every query and fails on a feed with no entries
 (a new watch); this renders our two feeds with `pipelines.web.atom`, the same code as
-`newswatch alerts --format atom`.
+`newswatch alerts --format atom`. The pages' templates are in `templates/`; what they
+show is read by `pipelines.web.pages`, in Datasette's read-only threads.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from pipelines.web import atom
+from pipelines.web import atom, pages
 
 _FEEDS = {"alerts": atom.alert_entry, "search": atom.article_entry}
+DATABASE = "newswatch"
 
 
 @hookimpl
@@ -36,3 +39,25 @@ def render_atom(request, rows, query_name):
         self_link=request.url,
     )
     return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@hookimpl
+def extra_template_vars(template, view_name, table, request, datasette):
+    config = getattr(datasette, "newswatch_config", None)
+    if config is None:
+        return {}
+
+    async def read():
+        db = datasette.get_database(DATABASE)
+        if template == "index.html":
+            return {"newswatch": await db.execute_fn(lambda conn: pages.home(conn, config))}
+        if view_name == "row" and table == "articles":
+            try:
+                article_id = int(request.url_vars["pks"])
+            except (KeyError, ValueError):
+                return {}
+            found = await db.execute_fn(lambda conn: pages.article(conn, article_id))
+            return {"newswatch_article": found}
+        return {}
+
+    return read

@@ -11,6 +11,8 @@ datasette-auth-passwords against the hashes `newswatch hash-password` makes.
 from __future__ import annotations
 
 import ipaddress
+import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ DATABASE = "newswatch"  # its name in every URL: /newswatch/articles, /newswatch
 TEMPLATES = Path(__file__).parent / "templates"
 
 # Tables only newswatch itself reads: kept out of the lists, still reachable by URL.
-_HIDDEN = ("minhashes", "lsh_bands", "source_blocks", "source_counters", "raw_pages")
+_HIDDEN = ("minhashes", "lsh_bands", "source_blocks", "source_counters", "raw_pages", "state")
 
 QUERIES: dict[str, dict[str, Any]] = {
     "alerts": {
@@ -110,6 +112,7 @@ def metadata(config: Config, host: str) -> dict[str, Any]:
                 "hidden": name in _HIDDEN,
                 **_TABLES.get(name, {}),
             }
+    tables["_sqlite_migrations"] = {"hidden": True}
     meta: dict[str, Any] = {
         "title": "newswatch",
         "description": "The news newswatch collected: articles, their stories, and the "
@@ -152,15 +155,41 @@ def build(config: Config, host: str = "127.0.0.1"):
         },
     )
     ds.add_database(Database(ds, path=str(config.storage.database), is_mutable=True), name=DATABASE)
+    ds.remove_database("_memory")  # Datasette adds one when given no files
+    ds.newswatch_config = config  # for the plugin: watches, sources, health rules
     return ds
 
 
-def serve(config: Config, host: str, port: int) -> None:
-    """Serve the web face until interrupted."""
-    import asyncio
+class WebServer:
+    """The web face on `host`:`port`: `run()` serves in this thread until interrupted
+    (`newswatch serve`), `start()` in a thread of its own until `stop()` (the daemon's
+    `--web-port`). The port is bound at once: a busy one is an OSError here."""
 
-    import uvicorn
+    def __init__(self, config: Config, host: str, port: int) -> None:
+        import asyncio
 
-    ds = build(config, host)
-    asyncio.run(ds.invoke_startup())
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+        import uvicorn
+
+        ds = build(config, host)
+        asyncio.run(ds.invoke_startup())
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.create_server((host, port), family=family)
+        self.server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="off"))
+        self._thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        try:
+            self.server.run(sockets=[self.socket])
+        finally:
+            self.socket.close()
+
+    def start(self) -> WebServer:
+        # Off the main thread uvicorn installs no signal handlers: the daemon keeps its own.
+        self._thread = threading.Thread(target=self.run, name="web", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
