@@ -257,6 +257,7 @@ def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, dem
     wait_for(
         lambda: any(a["attempts"] >= 1 for a in alerts_table(config_dir)),
         what="a failed delivery attempt",
+        timeout=180,
     )
     pending = alerts_table(config_dir)
     assert pending and all(a["status"] == "pending" for a in pending)
@@ -271,6 +272,7 @@ def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, dem
         wait_for(
             lambda: all(a["status"] == "delivered" for a in alerts_table(config_dir)),
             what="delivery once the receiver is back",
+            timeout=180,
         )
         time.sleep(3)  # a few more alert rounds: nothing is sent twice
         code, err = daemon.stop()
