@@ -8,7 +8,9 @@ import json
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import feedparser
@@ -198,3 +200,21 @@ def test_the_daemon_serves_the_web_face_beside_its_jobs(corpus, tmp_path):
         _, err = daemon.communicate(timeout=90)
     assert daemon.returncode == 0, err[-3000:]
     assert "web_serving" in err and "Traceback" not in err
+
+
+def test_pages_are_served_while_a_writer_holds_the_database(corpus):
+    """The daemon's crawls write while the web face reads: WAL readers never wait on them."""
+    writer = sqlite3.connect(corpus / "data" / "newswatch.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE articles SET title = title || ' (being written)'")
+        with Served(corpus) as web:
+            for path in ("/", "/newswatch/articles.json", "/newswatch/alerts.atom"):
+                started = time.monotonic()
+                status, _, body = web.get(path)
+                assert status == 200, (path, body[:500])
+                assert time.monotonic() - started < 10, f"{path} waited on the writer"
+                assert b"(being written)" not in body, "an uncommitted write was read"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
