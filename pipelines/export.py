@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import os
-import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +24,7 @@ from typing import IO, Any
 import orjson
 from sqlite_utils import Database
 
+from pipelines.search import SearchError, match_expression
 from pipelines.storage import decompress
 
 # The fields of an exported article, and what each means (copied into the manifest).
@@ -132,7 +132,7 @@ def parse_day(value: str | None, option: str, *, end: bool = False) -> str | Non
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _where(filters: ExportFilter) -> tuple[str, list[Any]]:
+def _where(db: Database, filters: ExportFilter) -> tuple[str, list[Any]]:
     clauses, args = ["1 = 1"], []
     moment = "coalesce(datetime(a.published), datetime(a.fetched_at))"
     if filters.since:
@@ -152,7 +152,10 @@ def _where(filters: ExportFilter) -> tuple[str, list[Any]]:
         args.append(filters.watch)
     if filters.query:
         clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        args.append(filters.query)
+        try:
+            args.append(match_expression(db, filters.query))
+        except SearchError as exc:
+            raise ExportError(f"the --query: {exc}") from None
     where = " AND ".join(clauses)
     if filters.dedupe == "cluster":
         # Of each story's matching articles, the earliest published (ids only are sorted).
@@ -177,16 +180,15 @@ _COLUMNS = {
 
 
 def count_articles(db: Database, filters: ExportFilter) -> int:
-    where, args = _where(filters)
-    return _run(db, f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
+    where, args = _where(db, filters)
+    return db.execute(f"SELECT count(*) FROM articles a WHERE {where}", args).fetchone()[0]
 
 
 def select_articles(db: Database, filters: ExportFilter, fields: Sequence[str]) -> Iterator[dict]:
     """The matching articles in the order they were stored, one dict per row, streamed."""
-    where, args = _where(filters)
+    where, args = _where(db, filters)
     columns = ", ".join(_COLUMNS.get(f, f"a.{f}") for f in fields)
-    cursor = _run(
-        db,
+    cursor = db.execute(
         # In the order stored: a streaming scan, where ordering by date would first sort
         # the whole corpus, texts and all.
         f"SELECT {columns} FROM articles a WHERE {where} ORDER BY a.id",
@@ -201,21 +203,10 @@ def select_articles(db: Database, filters: ExportFilter, fields: Sequence[str]) 
         yield row
 
 
-def _run(db: Database, sql: str, args: list[Any]) -> sqlite3.Cursor:
-    try:
-        return db.execute(sql, args)
-    except sqlite3.OperationalError as exc:
-        raise ExportError(
-            f"the --query is not valid full-text search syntax ({exc}); put phrases in "
-            "double quotes; operators are AND, OR, NOT and NEAR(a b, 10)"
-        ) from None
-
-
 def select_raw_pages(db: Database, filters: ExportFilter) -> Iterator[dict]:
     """The archived responses of the matching articles, in the order they were fetched."""
-    where, args = _where(filters)
-    cursor = _run(
-        db,
+    where, args = _where(db, filters)
+    cursor = db.execute(
         "SELECT r.url, r.status, r.headers, r.body, r.fetched_at, a.source, a.published "
         f"FROM raw_pages r JOIN articles a ON a.id = r.article_id WHERE {where} ORDER BY r.id",
         args,

@@ -1,7 +1,13 @@
-"""Full-text search over stored articles (SQLite FTS5)."""
+"""Full-text search over stored articles (SQLite FTS5).
+
+A query is FTS5 syntax when it is valid FTS5 syntax (phrases, AND/OR/NOT, NEAR, prefix*);
+otherwise it is what people type, searched as words: `Ferreira-Solberg`, `Lavrov's`,
+`U.S.`, `$1.4` and `C++` find the articles that say so, where FTS5 refuses them.
+"""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from sqlite_utils import Database
@@ -11,8 +17,30 @@ from sqlite_utils import Database
 MARK_START, MARK_END = "\x02", "\x03"
 
 
+# What FTS5's unicode61 tokenizer keeps as a token: runs of letters and digits.
+_TOKEN = re.compile(r"[^\W_]+")
+
+
 class SearchError(Exception):
-    """The search query is not valid FTS5 syntax, or the database has no articles yet."""
+    """The search query has no words, or the database has no articles yet."""
+
+
+def match_expression(db: Database, text: str) -> str:
+    """`text` as an FTS5 MATCH expression: as written when FTS5 accepts it, else each
+    word of it as a phrase of its letters and digits ("Ferreira-Solberg" is the phrase
+    "Ferreira Solberg", as the index holds it)."""
+    try:
+        db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1", [text]
+        ).fetchall()
+        return text
+    except sqlite3.OperationalError:
+        pass
+    phrases = [" ".join(_TOKEN.findall(word)) for word in text.split()]
+    plain = " ".join(f'"{phrase}"' for phrase in phrases if phrase)
+    if not plain:
+        raise SearchError(f"search query {text!r} has no words to search for")
+    return plain
 
 
 def search_articles(
@@ -33,12 +61,7 @@ def search_articles(
         ORDER BY bm25(articles_fts, 5.0, 1.0)
         LIMIT :limit
     """
-    try:
-        cursor = db.execute(sql, {"query": query, "source": source, "limit": limit})
-    except sqlite3.OperationalError as exc:
-        raise SearchError(
-            f"search query {query!r} is not valid: {exc}. Put phrases in double quotes; "
-            "operators are AND, OR, NOT and NEAR(a b, 10)"
-        ) from None
+    expression = match_expression(db, query)
+    cursor = db.execute(sql, {"query": expression, "source": source, "limit": limit})
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -288,9 +288,12 @@ def test_search_command(demo_server, demo_config):
     assert "Машаль" in cyrillic.stdout, cyrillic.stdout
     none = run_newswatch("--config", str(demo_config), "search", "zyzzyva")
     assert none.returncode == 0 and "no articles match" in none.stdout
-    bad = run_newswatch("--config", str(demo_config), "search", '"unbalanced')
-    assert bad.returncode == 1 and "is not valid" in bad.stderr, bad.stderr
-    assert "Traceback" not in bad.stderr
+    # Not FTS5 syntax: searched as the words typed.
+    typed = run_newswatch("--config", str(demo_config), "search", '"Lavrov')
+    assert typed.returncode == 0 and "Russian Foreign Minister" in typed.stdout, typed.stderr
+    empty = run_newswatch("--config", str(demo_config), "search", "+++")
+    assert empty.returncode == 1 and "has no words" in empty.stderr, empty.stderr
+    assert "Traceback" not in empty.stderr
 
 
 @pytest.mark.parametrize("flag", ["-q", "-v"])

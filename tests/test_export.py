@@ -137,7 +137,7 @@ def test_fields_option_and_stdout(corpus):
     [
         (["--fields", "id,nope"], "unknown field 'nope'"),
         (["--since", "last week"], "--since 'last week' is not a date"),
-        (["--query", '"unbalanced'], "not valid full-text search syntax"),
+        (["--query", "+++ --"], "has no words to search for"),
         (["--format", "xml"], "Invalid value for '--format'"),
     ],
 )
