@@ -7,6 +7,7 @@ they are usually typos.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -232,6 +233,11 @@ def load_config(directory: str | Path) -> Config:
     directory = Path(directory).expanduser().resolve()
     if directory == EXAMPLES:
         raise ConfigError(own_folder(directory))
+    if directory.is_file():
+        raise ConfigError(
+            f"--config takes the configuration folder, not a file: {directory} is a file; "
+            f"use --config {directory.parent}"
+        )
     if not directory.is_dir():
         raise ConfigError(
             f"configuration folder {directory} does not exist; "
@@ -283,8 +289,11 @@ class _Table:
         self.where = where
         unknown = sorted(set(data) - allowed)
         if unknown:
+            near = difflib.get_close_matches(unknown[0], allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise ConfigError(
-                f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(allowed))}"
+                f"{where}: unknown key {unknown[0]!r}{hint}; "
+                f"allowed keys: {', '.join(sorted(allowed))}"
             )
 
     def fail(self, key: str, message: str) -> ConfigError:
@@ -328,6 +337,15 @@ class _Table:
                     "'json://host:port/path', 'mailto://user:pass@example.com', 'ntfys://topic')",
                 )
         return urls
+
+    def tables(self, key: str) -> list[Any]:
+        """An array of tables, `[[key]]`; `[key]` (one bracket) is said to be the mistake."""
+        if isinstance(self.data.get(key), Mapping):
+            raise ConfigError(
+                f"{self.where}: [{key}] is a single table; write each one as [[{key}]] "
+                "(two brackets)"
+            )
+        return self.get(key, list, [])
 
     def strings(self, key: str) -> tuple[str, ...]:
         value = self.get(key, (list, str), [])
@@ -479,7 +497,7 @@ _SOURCE_KEYS = set(Source.__dataclass_fields__)
 
 def _sources(data: dict[str, Any]) -> tuple[Source, ...]:
     top = _Table(data, SOURCES_FILE, {"source"})
-    tables = top.get("source", list, [])
+    tables = top.tables("source")
     if not tables:
         raise ConfigError(f"{SOURCES_FILE}: no [[source]] tables; add at least one source")
     sources: list[Source] = []

@@ -49,7 +49,7 @@ def load_watchlist(directory: Path, source_names: set[str]) -> tuple[Watch, ...]
     top = _Table(data, WATCHLIST_FILE, {"watch"})
     watches = tuple(
         _watch(raw, index, source_names)
-        for index, raw in enumerate(top.get("watch", list, []), start=1)
+        for index, raw in enumerate(top.tables("watch"), start=1)
     )
     seen: set[str] = set()
     for watch in watches:

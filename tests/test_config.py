@@ -100,7 +100,8 @@ def test_missing_sources_file(tmp_path):
         (
             MINIMAL + 'feedz = ["x"]\n',
             None,
-            "sources.toml: source 'ledger': unknown key 'feedz'; allowed keys:",
+            "sources.toml: source 'ledger': unknown key 'feedz' (did you mean 'feeds'?); "
+            "allowed keys:",
         ),
         (MINIMAL + MINIMAL, None, "sources.toml: source 'ledger': name is used twice"),
         (
@@ -235,3 +236,37 @@ def test_every_command_has_help():
         assert command.help, f"command {name} has no help"
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "expected"),
+    [
+        (
+            {"sources.toml": MINIMAL.replace("[[source]]", "[source]")},
+            [],
+            "sources.toml: [source] is a single table; write each one as [[source]] (two brackets)",
+        ),
+        (
+            {"sources.toml": MINIMAL, "watchlist.toml": '[watch]\nname = "A"\n'},
+            [],
+            "watchlist.toml: [watch] is a single table; write each one as [[watch]]",
+        ),
+        (
+            {"sources.toml": MINIMAL, "settings.toml": "[crawl]\ntimout = 5\n"},
+            [],
+            "[crawl]: unknown key 'timout' (did you mean 'timeout'?)",
+        ),
+        (
+            {"sources.toml": MINIMAL},
+            ["sources.toml"],
+            "--config takes the configuration folder, not a file",
+        ),
+    ],
+)
+def test_mistakes_people_make_in_the_configuration_are_named(tmp_path, files, args, expected):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = tmp_path.joinpath(*args) if args else tmp_path
+    result = run_newswatch("--config", str(config), "sources")
+    assert result.returncode == 1, result.stdout
+    assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
