@@ -203,6 +203,7 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None) -> Non
     config = ctx.config()
     try:
         db = open_database(config.storage.database, migrate=False)
+        _check_known(db, config, sources=(source_name,) if source_name else ())
         hits = search_articles(db, query, limit=limit, source=source_name)
     except (SearchError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -213,6 +214,23 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None) -> Non
         console.print(line((hit["title"] or "(untitled)", "bold"), "  ", (f"#{hit['id']}", "dim")))
         console.print(line(f"  {hit['source']} · {hit['published'] or 'undated'} · {hit['url']}"))
         console.print(line("  ", *_marked(hit["snippet"])))
+
+
+def _check_known(
+    db, config: nwconfig.Config, *, sources: tuple[str, ...] = (), watch: str | None = None
+) -> None:
+    """An unknown --source or --watch is a usage error naming the choices (exit 2)."""
+    from pipelines.export import ExportError, ExportFilter, check_filters
+
+    try:
+        check_filters(
+            db,
+            ExportFilter(sources=sources, watch=watch),
+            sources=[s.name for s in config.sources],
+            watches=[w.name for w in config.watches],
+        )
+    except ExportError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _marked(snippet: str) -> list[str | tuple[str, str]]:
@@ -326,6 +344,7 @@ def alerts(
         db = open_database(config.storage.database)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
+    _check_known(db, config, watch=watch_name)
     rows = list(
         db.query(
             "SELECT alerts.*, articles.title, articles.url FROM alerts "
@@ -356,6 +375,7 @@ def _alerts_atom(config: nwconfig.Config, watch_name: str | None, limit: int) ->
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     try:
+        _check_known(db, config, watch=watch_name)
         rows = db.query(atom.ALERTS_SQL, {"watch": watch_name or "", "limit": limit})
         entries = [atom.alert_entry(row) for row in rows]
     finally:
@@ -489,8 +509,9 @@ def hash_password(password: str) -> None:
     click.echo(pbkdf2(password))
 
 
-class BadExport(click.ClickException):
-    """Bad export input exits 2, like a usage error."""
+class BadInput(click.ClickException):
+    """Bad input to a command (an export's options, an unknown --source) exits 2, like a
+    usage error."""
 
     exit_code = 2
 
@@ -519,6 +540,7 @@ class BadExport(click.ClickException):
     help="cluster: one article per story (the earliest published), the story's other "
     "URLs in cluster_urls.",
 )
+@click.option("--force", is_flag=True, help="Replace TARGET (and its manifest) if it exists.")
 @pass_context
 def export(
     ctx: Context,
@@ -532,6 +554,7 @@ def export(
     language: str | None,
     fields: str | None,
     dedupe: str,
+    force: bool,
 ) -> None:
     """Export articles to TARGET (a file, or - for stdout) with a manifest beside it."""
     from importlib.metadata import version
@@ -541,6 +564,9 @@ def export(
     from pipelines.export import (
         ExportError,
         ExportFilter,
+        archived_share,
+        check_filters,
+        check_target,
         count_articles,
         format_for,
         parse_fields,
@@ -558,9 +584,16 @@ def export(
         dedupe=None if dedupe == "none" else dedupe,
     )
     try:
+        check_target(target, force=force)
         fmt = format_for(target, fmt)
         chosen = parse_fields(fields)
         db = open_database(config.storage.database)
+        check_filters(
+            db,
+            filters,
+            sources=[s.name for s in config.sources],
+            watches=[w.name for w in config.watches],
+        )
         show = target != "-" and sys.stderr.isatty()
         with Progress(console=Console(stderr=True), disable=not show) as bar:
             task = bar.add_task("exporting", total=count_articles(db, filters) if show else None)
@@ -573,9 +606,11 @@ def export(
                 version=version("newswatch"),
                 stdout=sys.stdout.buffer,
                 progress=lambda n: bar.advance(task, n),
+                force=force,
             )
+        archived, total = archived_share(db, filters) if fmt == "warc" else (0, 0)
     except ExportError as exc:
-        raise BadExport(str(exc)) from None
+        raise BadInput(str(exc)) from None
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
@@ -584,6 +619,12 @@ def export(
         click.echo(
             f"wrote {manifest.rows} articles to {target} (sha256 {manifest.sha256[:16]}…)"
             f" and {target}.manifest.json",
+            err=True,
+        )
+    if archived < total:
+        click.echo(
+            f"{archived} of the {total} matching articles have archived pages (pages are "
+            "archived only while [storage] archive_html is on); the others are not in the WARC",
             err=True,
         )
 

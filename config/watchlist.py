@@ -48,8 +48,7 @@ def load_watchlist(directory: Path, source_names: set[str]) -> tuple[Watch, ...]
     data = _read_toml(directory / WATCHLIST_FILE, required=False)
     top = _Table(data, WATCHLIST_FILE, {"watch"})
     watches = tuple(
-        _watch(raw, index, source_names)
-        for index, raw in enumerate(top.tables("watch"), start=1)
+        _watch(raw, index, source_names) for index, raw in enumerate(top.tables("watch"), start=1)
     )
     seen: set[str] = set()
     for watch in watches:

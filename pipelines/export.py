@@ -89,8 +89,13 @@ def format_for(target: str, given: str | None) -> str:
     if given:
         return given
     name = target.lower().removesuffix(".gz")
+    if name.endswith(".json"):
+        raise ExportError(
+            f"{target!r} would hold JSON Lines (one article a line), not a JSON document: "
+            "name it .jsonl, or give --format jsonl"
+        )
     for fmt, suffixes in (
-        ("jsonl", (".jsonl", ".ndjson", ".json")),
+        ("jsonl", (".jsonl", ".ndjson")),
         ("csv", (".csv",)),
         ("parquet", (".parquet",)),
         ("warc", (".warc",)),
@@ -130,6 +135,38 @@ def parse_day(value: str | None, option: str, *, end: bool = False) -> str | Non
     except ValueError:
         raise ExportError(f"{option} {value!r} is not a date like 2026-11-28") from None
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def check_filters(
+    db: Database, filters: ExportFilter, *, sources: Iterable[str], watches: Iterable[str]
+) -> None:
+    """Filters that can match nothing by mistake are errors that name the choices: a
+    source, watch or language the corpus has never had, a --since after the --until."""
+    known_sources = set(sources) | _distinct(db, "SELECT DISTINCT source FROM articles")
+    for name in filters.sources:
+        if name not in known_sources:
+            raise ExportError(_unknown("--source", name, known_sources))
+    if filters.watch:
+        known = set(watches) | _distinct(db, "SELECT DISTINCT watch FROM alerts")
+        if filters.watch not in known:
+            raise ExportError(_unknown("--watch", filters.watch, known))
+    if filters.language:
+        known = _distinct(db, "SELECT DISTINCT language FROM articles WHERE language IS NOT NULL")
+        if filters.language not in known:
+            raise ExportError(_unknown("--language", filters.language, known))
+    since = parse_day(filters.since, "--since")
+    until = parse_day(filters.until, "--until", end=True)
+    if since and until and since >= until:
+        raise ExportError(f"--since {filters.since} is after --until {filters.until}")
+
+
+def _distinct(db: Database, sql: str) -> set[str]:
+    return {value for (value,) in db.execute(sql).fetchall() if value}
+
+
+def _unknown(option: str, value: str, choices: Iterable[str]) -> str:
+    listed = ", ".join(sorted(choices)) or "none yet"
+    return f"{option} {value!r} is not one the corpus knows; the choices are: {listed}"
 
 
 def _where(db: Database, filters: ExportFilter) -> tuple[str, list[Any]]:
@@ -320,8 +357,17 @@ def export(
     version: str,
     stdout: IO[bytes] | None = None,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> Manifest | None:
-    """Write the export to `target` ("-": `stdout`); returns the manifest of a file export."""
+    """Write the export to `target` ("-": `stdout`); returns the manifest of a file export.
+    An existing file is replaced only with `force`."""
+    check_target(target, force=force)
+    path = Path(target)
+    if fmt == "warc" and not archived_share(db, filters)[0]:
+        raise ExportError(
+            "no archived pages to write as WARC for these articles: pages are archived "
+            "only with [storage] archive_html = true (settings.toml), from the next crawl on"
+        )
     stats = _Tally(fields)
     if fmt == "warc":
         stats.fields = {"warc": "request and response records of each archived article page"}
@@ -333,7 +379,6 @@ def export(
             raise ExportError(f"{fmt} cannot be written to stdout: give a file name")
         _write_stream(rows, stdout, fmt, fields)
         return None
-    path = Path(target)
     if not path.parent.is_dir():
         raise ExportError(f"cannot write {path}: folder {path.parent} does not exist")
     try:
@@ -351,6 +396,8 @@ def export(
             opener = gzip.open if path.name.endswith(".gz") else open
             with opener(temporary, "wb") as out:
                 _write_stream(rows, out, fmt, fields)
+        # mkstemp makes the file private (0600); an export is shared like its manifest.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:  # errors, Ctrl-C: no partial file is left behind
         Path(temporary).unlink(missing_ok=True)
@@ -370,6 +417,34 @@ def export(
     manifest_path = path.with_name(path.name + ".manifest.json")
     manifest_path.write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n")
     return manifest
+
+
+def check_target(target: str, *, force: bool = False) -> None:
+    """A file to write: not a folder, and not an existing file unless `force`."""
+    path = Path(target)
+    if target == "-":
+        return
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder: give a file in it, like {path / 'corpus.jsonl'}")
+    if path.exists() and not force:
+        raise ExportError(f"{path} exists: give --force to replace it and its manifest")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def archived_share(db: Database, filters: ExportFilter) -> tuple[int, int]:
+    """(articles with an archived page, articles) among those the filters match."""
+    where, args = _where(db, filters)
+    archived, total = db.execute(
+        "SELECT count(DISTINCT r.article_id), (SELECT count(*) FROM articles a WHERE "
+        f"{where}) FROM raw_pages r JOIN articles a ON a.id = r.article_id WHERE {where}",
+        [*args, *args],
+    ).fetchone()
+    return archived, total
 
 
 class _Tally:

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from crawler.demo import DEMO_SITE, write_demo_config
 from crawler.siteserver import SiteServer
-from pipelines.export import ExportFilter, export
+from pipelines.export import ExportError, ExportFilter, export
 from pipelines.storage import open_database
 from tests.conftest import run_newswatch
 
@@ -229,10 +229,11 @@ def test_warc_holds_the_original_responses(corpus, tmp_path):
     assert manifest_of(target)["rows"] == len(archived)
 
 
-def test_no_archive_means_an_empty_warc(tmp_path):
+def test_no_archived_page_is_an_error_not_an_empty_warc(tmp_path):
     db = open_database(tmp_path / "nw.db")
-    export(db, str(tmp_path / "x.warc"), "warc", ExportFilter(), ["id"], version="t")
-    assert (tmp_path / "x.warc").read_bytes() == b""
+    with pytest.raises(ExportError, match="archive_html = true"):
+        export(db, str(tmp_path / "x.warc"), "warc", ExportFilter(), ["id"], version="t")
+    assert not (tmp_path / "x.warc").exists()
 
 
 def test_parquet_reads_back_in_pandas_duckdb_and_polars(corpus, tmp_path):
@@ -250,3 +251,48 @@ def test_parquet_reads_back_in_pandas_duckdb_and_polars(corpus, tmp_path):
         f"SELECT count(*), max(len(authors)) FROM read_parquet('{target}')"
     ).fetchall()
     assert rows == [(count, 1)]
+
+
+def test_an_existing_file_is_replaced_only_with_force(corpus, tmp_path):
+    target = tmp_path / "out.jsonl"
+    assert export_cli(corpus, str(target)).returncode == 0
+    first = target.read_bytes()
+    target.write_text("mine")
+    again = export_cli(corpus, str(target))
+    assert again.returncode == 2 and "exists: give --force" in again.stderr
+    assert target.read_text() == "mine", "the file was left as it was"
+    forced = export_cli(corpus, str(target), "--force")
+    assert forced.returncode == 0 and target.read_bytes() == first
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{dir}"], "is a folder: give a file in it"),
+        (["{dir}/out.json"], "would hold JSON Lines"),
+        (["-", "--source", "nosuch"], "--source 'nosuch' is not one the corpus knows"),
+        (["-", "--watch", "Nobody"], "--watch 'Nobody' is not one the corpus knows"),
+        (["-", "--language", "xx"], "--language 'xx' is not one the corpus knows"),
+        (["-", "--since", "2026-11-02", "--until", "2026-11-01"], "is after --until"),
+    ],
+)
+def test_exports_that_would_surprise_fail_loudly(corpus, tmp_path, args, message):
+    result = export_cli(corpus, *(a.format(dir=tmp_path) for a in args))
+    assert result.returncode == 2, result.stdout[:300]
+    assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    if "--source" in args:
+        assert "courier" in result.stderr, "the choices are named"
+
+
+def test_search_and_alerts_name_the_choices_for_an_unknown_source_or_watch(corpus):
+    search = run_newswatch("--config", str(corpus), "search", "Lavrov", "--source", "nosuch")
+    assert search.returncode == 2 and "courier" in search.stderr, search.stderr
+    alerts = run_newswatch("--config", str(corpus), "alerts", "--watch", "Nobody")
+    assert alerts.returncode == 2 and "Sergei Lavrov" in alerts.stderr, alerts.stderr
+
+
+def test_an_export_file_follows_the_umask_like_its_manifest(corpus, tmp_path):
+    target = tmp_path / "out.csv"
+    assert export_cli(corpus, str(target)).returncode == 0
+    manifest = target.with_name(target.name + ".manifest.json")
+    assert target.stat().st_mode & 0o777 == manifest.stat().st_mode & 0o777 != 0o600
