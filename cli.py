@@ -264,15 +264,14 @@ def demo(directory: Path) -> None:
 
 
 def _since(value: str | None) -> str | None:
-    """A --since date as an ISO string, or a clear error."""
+    """A --since moment (`config.parse_when`: 2026-11-28, 7d, yesterday) as an ISO UTC
+    string, or a clear error."""
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2026-11-28 or 2026-11-28T08:00", param_hint="--since"
-        ) from None
+        return nwconfig.parse_when(value).isoformat(timespec="seconds")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
 
 
 @main.command()

@@ -18,6 +18,7 @@ from config.loader import (
     own_folder,
     parse_duration,
     parse_schedule,
+    parse_when,
 )
 from config.watchlist import Watch, redact
 
@@ -38,5 +39,6 @@ __all__ = [
     "own_folder",
     "parse_duration",
     "parse_schedule",
+    "parse_when",
     "redact",
 ]

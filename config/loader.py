@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -172,8 +173,29 @@ class Config:
         return tuple(s for s in self.sources if s.enabled)
 
 
-_INTERVAL = re.compile(r"(\d+)([smhd])")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# One syntax for every length of time: "30s", "15m", "1h30m", "5min", "5 minutes", "2 hours",
+# "1h 30m", "1.5h" (schedules, [crawl] timeouts, [daemon] settings, --since 7d).
+_UNITS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+    **dict.fromkeys(("d", "day", "days"), 86400),
+    **dict.fromkeys(("w", "week", "weeks"), 7 * 86400),
+}
+_PART = r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])"
+_INTERVAL = re.compile(_PART, re.IGNORECASE)
+_INTERVALS = re.compile(rf"(?:{_PART}\s*,?\s*)+", re.IGNORECASE)
+
+
+def interval_seconds(text: str) -> float | None:
+    """Seconds in an interval written "15m", "1h30m", "5 minutes" or "1.5h"; None if
+    `text` is not one."""
+    text = text.strip()
+    if not _INTERVALS.fullmatch(text):
+        return None
+    return sum(float(n) * _UNITS[u.lower()] for n, u in _INTERVAL.findall(text))
+
+
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 # Below this, the LSH bands (pipelines.neardup) would miss most pairs at the threshold.
@@ -187,11 +209,11 @@ def parse_schedule(text: str) -> Schedule:
     Raises ValueError with the reason when `text` is neither.
     """
     text = text.strip()
-    if re.fullmatch(r"(\d+[smhd])+", text):
-        seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _INTERVAL.findall(text))
-        if seconds <= 0:
-            raise ValueError(f"interval {text!r} must be longer than zero")
-        return Schedule(text=text, seconds=seconds)
+    seconds = interval_seconds(text)
+    if seconds is not None:
+        if seconds < 1:
+            raise ValueError(f"interval {text!r} must be a second or longer")
+        return Schedule(text=text, seconds=int(seconds))
     if len(text.split()) == 5:
         from apscheduler.triggers.cron import CronTrigger
 
@@ -212,9 +234,37 @@ def parse_duration(value: int | float | str) -> float:
         if value < 0:
             raise ValueError("must not be negative")
         return float(value)
-    if isinstance(value, str) and re.fullmatch(r"(\d+[smhd])+", value.strip()):
-        return float(sum(int(n) * _UNIT_SECONDS[u] for n, u in _INTERVAL.findall(value)))
-    raise ValueError(f"{value!r} is not a duration like 30, '30s', '15m' or '1h30m'")
+    if isinstance(value, str) and (seconds := interval_seconds(value)) is not None:
+        return seconds
+    raise ValueError(f"{value!r} is not a duration like 30, '30s', '15m', '1h30m' or '5 minutes'")
+
+
+def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> datetime:
+    """A moment as people write it (--since, --until), in UTC: a date (2026-11-28) or a time
+    (2026-11-28T08:00), in local time unless it says its zone; "today" or "yesterday"; or
+    a length of time back from now ("7d", "24 hours", "2 weeks ago"). With `end`, a day
+    means its end: `--until 2026-11-28` includes the 28th."""
+    now = now or datetime.now(UTC)
+    words = text.strip().lower().removesuffix(" ago").strip()
+    day: date | None = None
+    if words in ("today", "yesterday"):
+        day = now.astimezone().date() - timedelta(days=words == "yesterday")
+    elif (seconds := interval_seconds(words)) is not None:
+        return now - timedelta(seconds=seconds)
+    else:
+        try:
+            if len(words) == 10:
+                day = date.fromisoformat(words)
+            else:
+                moment = datetime.fromisoformat(text.strip())
+                return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
+        except ValueError:
+            raise ValueError(
+                f"{text!r} is not a date or time like 2026-11-28, 2026-11-28T08:00, 7d, "
+                "'24 hours' or yesterday"
+            ) from None
+    start = datetime.combine(day + timedelta(days=end), time.min).astimezone()
+    return start.astimezone(UTC)
 
 
 def parse_size(value: int | str) -> int:
@@ -316,6 +366,13 @@ class _Table:
             raise self.fail(key, f"must be at least {minimum}, got {value}")
         return value
 
+    def duration(self, key: str, default: float, minimum: float) -> float:
+        """Seconds, written as a number or an interval ("30s", "2 minutes")."""
+        seconds = self.parsed(key, parse_duration, default)
+        if seconds < minimum:
+            raise self.fail(key, f"must be at least {minimum:g} seconds, got {seconds:g}")
+        return seconds
+
     def parsed(self, key: str, parse: Callable[[Any], Any], default: Any) -> Any:
         if key not in self.data:
             return default
@@ -398,12 +455,12 @@ def _settings(
         concurrency_per_domain=crawl.number(
             "concurrency_per_domain", defaults.concurrency_per_domain, 1, integer=True
         ),
-        delay=float(crawl.number("delay", defaults.delay, 0)),
+        delay=crawl.duration("delay", defaults.delay, 0),
         autothrottle=crawl.get("autothrottle", bool, defaults.autothrottle),
-        timeout=float(crawl.number("timeout", defaults.timeout, 1)),
+        timeout=crawl.duration("timeout", defaults.timeout, 1),
         max_page_size=crawl.parsed("max_page_size", parse_size, defaults.max_page_size),
         retries=crawl.number("retries", defaults.retries, 0, integer=True),
-        max_retry_after=float(crawl.number("max_retry_after", defaults.max_retry_after, 0)),
+        max_retry_after=crawl.duration("max_retry_after", defaults.max_retry_after, 0),
     )
     extract_defaults = ExtractSettings()
     extract = _Table(

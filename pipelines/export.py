@@ -17,13 +17,14 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 from sqlite_utils import Database
 
+from config import parse_when
 from pipelines.search import SearchError, match_expression
 from pipelines.storage import decompress
 
@@ -121,20 +122,15 @@ def parse_fields(text: str | None) -> list[str]:
 
 
 def parse_day(value: str | None, option: str, *, end: bool = False) -> str | None:
-    """A --since/--until value as a UTC timestamp; a bare --until day includes that day."""
+    """A --since/--until value (`config.parse_when`) as a UTC timestamp; a bare --until
+    day includes that day."""
     if value is None:
         return None
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            moment += timedelta(days=1) if end else timedelta()
-        else:
-            moment = datetime.fromisoformat(value)
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except ValueError:
-        raise ExportError(f"{option} {value!r} is not a date like 2026-11-28") from None
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        moment = parse_when(value, end=end)
+    except ValueError as exc:
+        raise ExportError(f"{option}: {exc}") from None
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def check_filters(

@@ -88,9 +88,9 @@ def test_missing_sources_file(tmp_path):
     ("sources", "settings", "expected"),
     [
         (
-            MINIMAL + 'schedule = "15 minutes"\n',
+            MINIMAL + 'schedule = "15 moments"\n',
             None,
-            "sources.toml: source 'ledger': schedule: '15 minutes' is neither a cron expression",
+            "sources.toml: source 'ledger': schedule: '15 moments' is neither a cron expression",
         ),
         (
             MINIMAL + 'schedule = "61 * * * *"\n',
@@ -145,7 +145,7 @@ def test_missing_sources_file(tmp_path):
         (
             MINIMAL,
             "[crawl]\ndelay = true\n",
-            "settings.toml: [crawl]: delay: expected an integer or a number, got a boolean",
+            "settings.toml: [crawl]: delay: True is not a duration like 30",
         ),
         (MINIMAL, '[crawl]\nmax_page_size = "huge"\n', "max_page_size: 'huge' is not a size"),
         (
@@ -270,3 +270,48 @@ def test_mistakes_people_make_in_the_configuration_are_named(tmp_path, files, ar
     result = run_newswatch("--config", str(config), "sources")
     assert result.returncode == 1, result.stdout
     assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_every_length_of_time_takes_one_syntax(tmp_path):
+    write(
+        tmp_path,
+        MINIMAL + 'schedule = "5 minutes"\nrecheck = "1h 30m"\n',
+        '[crawl]\ntimeout = "30s"\ndelay = "1.5s"\nmax_retry_after = "2 min"\n'
+        '[daemon]\ncrawl_timeout = "20min"\n',
+    )
+    config = load_config(tmp_path)
+    source = config.sources[0]
+    assert (source.schedule.seconds, source.recheck) == (300, 5400)
+    assert (config.crawl.timeout, config.crawl.delay, config.crawl.max_retry_after) == (
+        30,
+        1.5,
+        120,
+    )
+    assert config.daemon.crawl_timeout == 1200
+    assert parse_schedule("5min").seconds == parse_schedule("1h").seconds // 12
+
+
+def test_a_bad_length_of_time_says_what_is_meant(tmp_path):
+    write(tmp_path, MINIMAL, '[crawl]\ntimeout = "soon"\n')
+    with pytest.raises(ConfigError, match="timeout: 'soon' is not a duration like 30, '30s'"):
+        load_config(tmp_path)
+    write(tmp_path, MINIMAL, '[crawl]\ntimeout = "0.5s"\n')
+    with pytest.raises(ConfigError, match="timeout: must be at least 1 seconds, got 0.5"):
+        load_config(tmp_path)
+
+
+def test_relative_and_local_moments():
+    from datetime import UTC, datetime
+
+    from config import parse_when
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    assert parse_when("7d", now=now) == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert parse_when("24 hours ago", now=now) == datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    local_midnight = datetime(2026, 11, 29).astimezone().astimezone(UTC)
+    assert parse_when("yesterday", now=now) == local_midnight
+    assert parse_when("2026-11-29") == local_midnight
+    assert parse_when("2026-11-28", end=True) == local_midnight
+    assert parse_when("2026-11-29T08:00+02:00") == datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="is not a date or time"):
+        parse_when("last week")

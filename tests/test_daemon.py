@@ -468,12 +468,15 @@ def test_alert_commands(tmp_path, demo_server):
         )
         assert pending.returncode == 0 and "Sergei Lavrov" in pending.stdout
         assert not re.search(r"#\d+ Khaled Meshal ·", pending.stdout), pending.stdout
+        # A watch the corpus never had is a mistake, named with the choices.
         gone = run_newswatch("--config", str(config_dir), "alerts", "--watch", "Nobody")
-        assert gone.returncode == 0 and "no alerts" in gone.stdout, gone.stderr
+        assert gone.returncode == 2 and "Sergei Lavrov" in gone.stderr, gone.stderr
         later = run_newswatch("--config", str(config_dir), "alerts", "--since", "2099-01-01")
         assert later.returncode == 0 and "no alerts" in later.stdout
-        bad = run_newswatch("--config", str(config_dir), "alerts", "--since", "yesterday")
-        assert bad.returncode == 2 and "is not a date like 2026-11-28" in bad.stderr
+        recent = run_newswatch("--config", str(config_dir), "alerts", "--since", "2 hours")
+        assert recent.returncode == 0 and "Sergei Lavrov" in recent.stdout, recent.stderr
+        bad = run_newswatch("--config", str(config_dir), "alerts", "--since", "soonish")
+        assert bad.returncode == 2 and "is not a date or time like 2026-11-28" in bad.stderr
         test = run_newswatch("--config", str(config_dir), "notify-test", "John Kerry")
         assert test.returncode == 0, test.stdout + test.stderr
         assert receiver.messages[-1]["title"] == "newswatch test: John Kerry"

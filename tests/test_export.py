@@ -136,7 +136,7 @@ def test_fields_option_and_stdout(corpus):
     ("args", "message"),
     [
         (["--fields", "id,nope"], "unknown field 'nope'"),
-        (["--since", "last week"], "--since 'last week' is not a date"),
+        (["--since", "last week"], "--since: 'last week' is not a date or time"),
         (["--query", "+++ --"], "has no words to search for"),
         (["--format", "xml"], "Invalid value for '--format'"),
     ],
