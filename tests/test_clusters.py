@@ -366,10 +366,10 @@ def test_a_bad_threshold_is_named(tmp_path, settings, expected):
 def test_a_bad_recheck_window_is_named(tmp_path):
     cfg = write_config(
         tmp_path / "cfg",
-        '[[source]]\nname = "s"\nfeeds = ["http://x.test/f"]\nrecheck = "2 days"\n',
+        '[[source]]\nname = "s"\nfeeds = ["http://x.test/f"]\nrecheck = "2 fortnights"\n',
     )
     result = run_newswatch("--config", str(cfg), "sources")
-    assert result.returncode == 1 and "recheck" in result.stderr and "'2 days'" in result.stderr
+    assert result.returncode == 1 and "recheck" in result.stderr and "'2 fortnights'" in result.stderr
 
 
 def test_a_copy_stored_after_the_workers_snapshot_still_finds_its_story(tmp_path):
