@@ -439,9 +439,18 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
         db = open_database(config.storage.database)
     except (ConfigError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
-    created = run_backfill(db, watch, now=now_iso(), since=since, notify=notify)
-    what = "to be delivered by the daemon" if notify else "recorded (see: newswatch alerts)"
-    click.echo(f"{created} new alert(s) for {watch.name!r}, {what}")
+    raised = run_backfill(db, watch, now=now_iso(), since=since, notify=notify)
+    for alert in raised:
+        console.print(line(f"  {alert['title'] or alert['url']}", (f"  “{alert['found']}”", "dim")))
+    if not notify:
+        click.echo(
+            f"{len(raised)} alert(s) would be raised for {watch.name!r} (a preview: nothing "
+            "recorded; --notify records them for the daemon to deliver)"
+        )
+    elif raised and all(a["status"] == "recorded" for a in raised):
+        click.echo(f"{len(raised)} new alert(s) for {watch.name!r}, recorded (it has no notify)")
+    else:
+        click.echo(f"{len(raised)} new alert(s) for {watch.name!r}, to be delivered by the daemon")
 
 
 @main.command()

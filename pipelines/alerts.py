@@ -171,10 +171,18 @@ def _after(db: Database, key: str, select: str, batch: int, table: str = "") -> 
     return list(db.query(f"{select} WHERE {column} > ? ORDER BY {column} LIMIT ?", [cursor, batch]))
 
 
+class _Preview(Exception):
+    """Ends a backfill preview's transaction: what it would record is rolled back."""
+
+
 def backfill(
     db: Database, watch: Watch, *, now: str, since: str | None = None, notify: bool = False
-) -> int:
-    """Run one watch over the stored corpus; alerts are only recorded unless `notify`."""
+) -> list[dict]:
+    """Run one watch over the stored corpus: the alerts it raises, one per story the watch
+    has not alerted on (id, article title and URL, what matched). With `notify` they are
+    recorded as pending, for the daemon to deliver; without it this is a preview, worked
+    out by the same code in a transaction that is rolled back: nothing is recorded, so a
+    later `--notify` still finds them."""
     matcher = Matcher([terms_of(watch)])
     where, args = "1 = 1", []
     if since:
@@ -182,14 +190,27 @@ def backfill(
     if watch.sources:
         where += f" AND source IN ({', '.join('?' * len(watch.sources))})"
         args += list(watch.sources)
-    created = 0
-    with immediate(db):
-        for row in db.query(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {where}", args):
-            for hit in _article_hits(matcher, row):
-                created += _record(
-                    db, watch, row, hit, now, status="pending" if notify else "recorded"
+    raised: list[dict] = []
+    try:
+        with immediate(db):
+            (last,) = db.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()
+            for row in db.query(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {where}", args):
+                for hit in _article_hits(matcher, row):
+                    _record(db, watch, row, hit, now, status="pending", quiet=not notify)
+            raised = list(
+                db.query(
+                    "SELECT alerts.id, alerts.found, alerts.matched, alerts.status, "
+                    "articles.title, articles.url FROM alerts "
+                    "JOIN articles ON articles.id = alerts.article_id "
+                    "WHERE alerts.id > ? ORDER BY alerts.id",
+                    [last],
                 )
-    return created
+            )
+            if not notify:
+                raise _Preview
+    except _Preview:
+        pass
+    return raised
 
 
 def _article_hits(matcher: Matcher, article: Mapping) -> list[Hit]:
@@ -205,8 +226,10 @@ def _record(
     now: str,
     status: str,
     version: int | None = None,
+    quiet: bool = False,
 ) -> int:
-    """Record one alert, unless the watch already alerted on this article's story."""
+    """Record one alert, unless the watch already alerted on this article's story (`quiet`:
+    without logging it, for a preview that is rolled back)."""
     article_id, cluster_id = article["id"], article["cluster_id"]
     if cluster_id is not None:
         earlier = db.execute(
@@ -231,7 +254,7 @@ def _record(
         "status, attempts, delivered_to, version) VALUES (?, ?, ?, ?, ?, ?, ?, 0, '[]', ?)",
         [watch.name, article_id, hit.matched, hit.found, hit.snippet, now, status, version],
     )
-    if cursor.rowcount:
+    if cursor.rowcount and not quiet:
         log.info(
             "alert_created",
             watch=watch.name,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from config import ConfigError, Watch, load_config, parse_schedule
 from pipelines.alerts import (
@@ -18,6 +19,7 @@ from pipelines.alerts import (
 )
 from pipelines.storage import Store, open_database
 from pipelines.textnorm import text_hash
+from tests.conftest import run_newswatch
 
 T0 = "2026-11-28T10:00:00+00:00"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -104,10 +106,14 @@ def test_a_watch_alerts_only_on_articles_fetched_after_it_was_added(db):
     add_article(store, "http://a.test/new", "Lavrov spoke again.")
     assert match_new_articles(db, [LAVROV], now=T0) == 1
     assert [a["article_id"] for a in db["alerts"].rows] == [2]
-    # The old article is reached on request only.
-    assert backfill(db, LAVROV, now=T0) == 1
+    # The old article is reached on request only; a preview records nothing.
+    preview = backfill(db, LAVROV, now=T0)
+    assert [a["url"] for a in preview] == ["http://a.test/old"]
+    assert db["alerts"].count == 1
+    assert [a["url"] for a in backfill(db, LAVROV, now=T0, notify=True)] == ["http://a.test/old"]
     statuses = sorted(a["status"] for a in db["alerts"].rows)
-    assert statuses == ["pending", "recorded"]
+    assert statuses == ["pending", "pending"]
+    assert backfill(db, LAVROV, now=T0, notify=True) == [], "one alert per story, ever"
 
 
 def test_sources_filter(db):
@@ -269,3 +275,21 @@ def test_watchlist_loads_and_hides_secrets(tmp_path):
     assert watch.digest.cron == "0 8 * * *"
     assert watch.notify_redacted == ("mailto://user:****@example.com", "json://127.0.0.1:9/hook")
     assert "hunter2" not in repr(watch) and "hunter2" not in repr(config)
+
+
+def test_a_backfill_preview_records_nothing_and_notify_then_finds_the_same(tmp_path):
+    config_dir = write_watchlist(
+        tmp_path / "cfg", '[[watch]]\nname = "Lavrov"\nnotify = ["json://127.0.0.1:9/hook"]\n'
+    )
+    db = open_database(config_dir / "data" / "newswatch.db")
+    add_article(Store(db), "http://a.test/old", "Lavrov spoke at the old summit.")
+    db.close()
+    cli = ["--config", str(config_dir), "backfill", "Lavrov"]
+    preview = run_newswatch(*cli)
+    assert preview.returncode == 0, preview.stderr
+    assert "1 alert(s) would be raised" in preview.stdout and "nothing recorded" in preview.stdout
+    assert Database(config_dir / "data" / "newswatch.db")["alerts"].count == 0
+    sent = run_newswatch(*cli, "--notify")
+    assert sent.returncode == 0 and "1 new alert(s)" in sent.stdout, sent.stdout
+    (alert,) = Database(config_dir / "data" / "newswatch.db")["alerts"].rows
+    assert alert["status"] == "pending"

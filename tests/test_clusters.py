@@ -369,7 +369,9 @@ def test_a_bad_recheck_window_is_named(tmp_path):
         '[[source]]\nname = "s"\nfeeds = ["http://x.test/f"]\nrecheck = "2 fortnights"\n',
     )
     result = run_newswatch("--config", str(cfg), "sources")
-    assert result.returncode == 1 and "recheck" in result.stderr and "'2 fortnights'" in result.stderr
+    assert (
+        result.returncode == 1 and "recheck" in result.stderr and "'2 fortnights'" in result.stderr
+    )
 
 
 def test_a_copy_stored_after_the_workers_snapshot_still_finds_its_story(tmp_path):
