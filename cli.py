@@ -726,8 +726,8 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
     degraded, failing, silent) with its reasons."""
     import json
 
+    from crawler.locks import daemon_lock
     from pipelines.monitor import recent_runs, source_health
-    from scheduler import next_run_times
 
     config = ctx.config()
     try:
@@ -739,9 +739,15 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
     try:
         healths = source_health(db, config, [s.name for s in sources], now=now)
         history = {s.name: recent_runs(db, s.name, runs) if runs else [] for s in sources}
-        next_runs = next_run_times(config.storage.database)
     finally:
         db.close()
+    # The job store keeps the next run times a dead daemon planned: shown only while one runs.
+    daemon_pid = daemon_lock(config.storage.database).holder()
+    next_runs = {}
+    if daemon_pid is not None:
+        from scheduler import next_run_times
+
+        next_runs = next_run_times(config.storage.database)
     rows = []
     for source, health in zip(sources, healths, strict=True):
         row = health.as_dict()
@@ -752,7 +758,9 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
             row["runs"] = history[source.name]
         rows.append(row)
     if as_json:
-        click.echo(json.dumps({"checked_at": now.isoformat(), "sources": rows}, indent=2))
+        daemon = {"running": daemon_pid is not None, "pid": daemon_pid or None}
+        report = {"checked_at": now.isoformat(), "daemon": daemon, "sources": rows}
+        click.echo(json.dumps(report, indent=2))
         return
     listing = table(
         "source", "verdict", "schedule", "last run", "next run", "last new",
@@ -783,6 +791,8 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
             console.print(line(row["source"], ": ", _verdict(row["verdict"]), ": ", reason))
     if not any(row["last_run"] for row in rows):
         console.print("No crawl has run yet: newswatch crawl, or newswatch run for the daemon.")
+    if daemon_pid is None:
+        console.print("The daemon is not running: nothing is scheduled (start it: newswatch run).")
     for row in rows:
         if row.get("runs"):
             console.print(_runs_table(row["source"], row["runs"]))

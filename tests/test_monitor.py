@@ -328,8 +328,11 @@ def test_status_on_an_empty_database(tmp_path):
     assert result.exit_code == 0, result.output
     assert re.search(r"s\s+pending\s+every 1h\s+never", result.output), result.output
     assert "No crawl has run yet" in result.output
+    assert "The daemon is not running: nothing is scheduled" in result.output
     as_json = CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"])
-    (row,) = json.loads(as_json.output)["sources"]
+    report = json.loads(as_json.output)
+    assert report["daemon"] == {"running": False, "pid": None}
+    (row,) = report["sources"]
     assert (row["verdict"], row["last_run"], row["next_run"]) == ("pending", None, None)
 
 
@@ -358,6 +361,12 @@ def test_the_daemon_serves_metrics_and_status_reads_its_next_runs(tmp_path):
         finally:
             code, err = daemon.stop()
     assert code == 0, err
+    # Once the daemon is gone, its planned runs are not shown as if they would happen.
+    after = json.loads(
+        CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"]).output
+    )
+    assert after["daemon"]["running"] is False and after["sources"][0]["next_run"] is None
+    assert json.loads(status.output)["daemon"] == {"running": True, "pid": daemon.proc.pid}
     assert 'newswatch_articles_new_total{source="gen"} 3.0' in metrics
     assert 'newswatch_source_verdict{source="gen",verdict="ok"} 1.0' in metrics
     assert 'newswatch_source_verdict{source="gen",verdict="failing"} 0.0' in metrics
