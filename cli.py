@@ -112,8 +112,11 @@ def sources(ctx: Context) -> None:
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--run-id", type=int, hidden=True, help="The daemon's crawl_runs row (one source).")
+@click.option(
+    "--notify", is_flag=True, help="Then deliver the new alerts now (for crawls run from cron)."
+)
 @pass_context
-def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None) -> None:
+def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool) -> None:
     """Crawl every enabled source once, now (or only the sources NAMES).
 
     A source another process is crawling is left to it (exit status 75 when every source
@@ -141,7 +144,9 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None) -> None:
         raise click.ClickException(str(exc)) from None
     changed = check_after_crawl(config, [s.name for s in chosen], now=datetime.now(UTC))
     console.print(results_table(results))
-    if created:
+    if created and notify:
+        _deliver_now(config)
+    elif created:
         console.print(f"{created} new alert(s): newswatch alerts --pending")
     for health in changed:
         console.print(
@@ -297,6 +302,10 @@ def watches(ctx: Context) -> None:
 
 @main.command()
 @click.option("--pending", is_flag=True, help="Only alerts not yet delivered.")
+@click.option(
+    "--retry", "retry_failed", is_flag=True, help="Alerts given up on (failed): send them again."
+)
+@click.option("--drop", "drop_failed", is_flag=True, help="Alerts given up on (failed): let go.")
 @click.option("--watch", "watch_name", help="Only this watch's alerts.")
 @click.option("--since", help="Only alerts created since this date (2026-11-28).")
 @click.option("--limit", default=50, show_default=True, help="The most alerts shown.")
@@ -312,6 +321,8 @@ def watches(ctx: Context) -> None:
 def alerts(
     ctx: Context,
     pending: bool,
+    retry_failed: bool,
+    drop_failed: bool,
     watch_name: str | None,
     since: str | None,
     limit: int,
@@ -326,6 +337,9 @@ def alerts(
         # lists the alerts it raised before it was removed.
         known = {w.name.casefold(): w.name for w in config.watches}
         watch_name = known.get(watch_name.casefold(), watch_name)
+    if retry_failed or drop_failed:
+        _settle_failed(config, watch_name, retry=retry_failed, drop=drop_failed)
+        return
     if output == "atom":
         if pending or since:
             raise click.UsageError("--format atom lists every alert: no --pending or --since")
@@ -366,6 +380,26 @@ def alerts(
         console.print(line(f"  matched “{row['found']}” ({row['matched']}): {row['snippet']}"))
 
 
+def _settle_failed(
+    config: nwconfig.Config, watch_name: str | None, *, retry: bool, drop: bool
+) -> None:
+    from pipelines.alerts import settle_failed
+
+    if retry and drop:
+        raise click.UsageError("--retry or --drop, not both")
+    try:
+        db = open_database(config.storage.database)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        _check_known(db, config, watch=watch_name)
+        count = settle_failed(db, retry=retry, watch=watch_name)
+    finally:
+        db.close()
+    what = "pending again: the daemon (or newswatch deliver) sends them" if retry else "dropped"
+    click.echo(f"{count} failed alert(s) {what}")
+
+
 def _alerts_atom(config: nwconfig.Config, watch_name: str | None, limit: int) -> None:
     from pipelines.web import atom
 
@@ -387,6 +421,56 @@ def _alerts_atom(config: nwconfig.Config, watch_name: str | None, limit: int) ->
         self_link=None,
     )
     click.echo(body.decode("utf-8"))
+
+
+@main.command()
+@pass_context
+def deliver(ctx: Context) -> None:
+    """Match new articles against the watchlist and deliver the pending alerts now, without
+    the daemon (for crawls run from cron); digests stay the daemon's."""
+    from pipelines.alerts import match_alerts
+
+    config = ctx.config()
+    try:
+        match_alerts(config)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    _deliver_now(config)
+
+
+def _deliver_now(config: nwconfig.Config) -> None:
+    """Deliver the due pending alerts of instant watches, holding the daemon's lock: a
+    running daemon delivers them itself, and two deliverers would send twice."""
+    from crawler.locks import LockBusy, daemon_lock
+    from pipelines.alerts import deliver_pending
+
+    lock = daemon_lock(config.storage.database)
+    try:
+        lock.acquire()
+    except LockBusy as busy:
+        pid = busy.pid or "unknown"
+        click.echo(f"the daemon (pid {pid}) is running: it delivers the alerts", err=True)
+        return
+    try:
+        db = open_database(config.storage.database)
+        try:
+            daemon = config.daemon
+            result = deliver_pending(
+                db,
+                config.watches,
+                now=datetime.now(UTC),
+                retry=(daemon.retry_min, daemon.retry_max),
+                give_up_after=daemon.max_attempts,
+            )
+        finally:
+            db.close()
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        lock.release()
+    click.echo(f"{result.sent} alert(s) delivered, {result.failed} failed (newswatch alerts)")
+    if result.failed:
+        raise SystemExit(1)
 
 
 @main.command("notify-test")

@@ -450,7 +450,13 @@ class Daemon:
         """Match new articles, then deliver what is due (one delivery at a time)."""
 
         def work(db: Database, now: datetime) -> None:
-            deliver_pending(db, self.config.watches, now=now, retry=self.retry)
+            deliver_pending(
+                db,
+                self.config.watches,
+                now=now,
+                retry=self.retry,
+                give_up_after=self.config.daemon.max_attempts,
+            )
 
         self._alert_job("alerts", work)
 

@@ -98,6 +98,8 @@ class DaemonSettings:
     alert_interval: float = 15.0  # how often pending alerts are delivered
     retry_min: float = 30.0  # the wait after a first failed delivery; doubles each time
     retry_max: float = 3600.0  # the longest wait between two delivery attempts
+    # Failed attempts before an alert is given up (`failed`); about two days of hourly tries.
+    max_attempts: int = 50
 
 
 @dataclass(frozen=True)
@@ -482,7 +484,9 @@ def _settings(
         **{
             key: daemon.parsed(key, parse_duration, getattr(defaults_d, key))
             for key in DaemonSettings.__dataclass_fields__
-        }
+            if key != "max_attempts"
+        },
+        max_attempts=daemon.number("max_attempts", defaults_d.max_attempts, 1, integer=True),
     )
     dedupe = _Table(
         top.get("dedupe", dict, {}),

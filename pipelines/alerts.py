@@ -275,8 +275,10 @@ def deliver_pending(
     now: datetime,
     retry: tuple[float, float],
     notifier: Notifier | None = None,
+    give_up_after: int = 0,
 ) -> Delivery:
-    """Send every due pending alert of the instant-mode watches, one message per alert."""
+    """Send every due pending alert of the instant-mode watches, one message per alert;
+    one that failed `give_up_after` times (0: never) becomes `failed`."""
     notifier = notifier or send
     by_name = {w.name: w for w in watches if w.mode == "instant"}
     if not by_name:
@@ -294,7 +296,7 @@ def deliver_pending(
     for row in _with_outlets(db, rows):
         watch = by_name[row["watch"]]
         title, body = instant_message(watch.name, row)
-        ok = _deliver(db, [row], watch, title, body, now, retry, notifier)
+        ok = _deliver(db, [row], watch, title, body, now, retry, notifier, give_up_after)
         sent, failed = sent + ok, failed + (not ok)
     return Delivery(sent, failed)
 
@@ -331,10 +333,13 @@ def _deliver(
     now: datetime,
     retry: tuple[float, float],
     notifier: Notifier,
+    give_up_after: int = 0,
 ) -> bool:
     """Send one message for `rows`; on failure they stay pending, due again after a backoff.
 
     `retry` is (first wait, longest wait) in seconds; the wait doubles each attempt.
+    After `give_up_after` failed attempts (0: never) an alert is `failed`: `newswatch
+    alerts --retry` makes it pending again, `--drop` lets it go.
 
     The rows are claimed first (`sending`, committed), and the result is recorded as
     soon as the channels have answered: a daemon killed in between leaves them
@@ -359,7 +364,17 @@ def _deliver(
     with immediate(db):
         for row in rows:
             attempts = row["attempts"] + 1
-            if errors:
+            if errors and give_up_after and attempts >= give_up_after:
+                db.execute(
+                    "UPDATE alerts SET status = 'failed', attempts = ?, last_error = ?, "
+                    "next_attempt = NULL, delivered_to = ? WHERE id = ?",
+                    [attempts, "; ".join(errors)[:1000], delivered_to, row["id"]],
+                )
+                log.error(
+                    "alert_given_up", watch=watch.name, alert_id=row["id"], attempts=attempts,
+                    errors=errors,
+                )  # fmt: skip
+            elif errors:
                 wait = min(retry[1], retry[0] * 2 ** (attempts - 1))
                 due = (now + timedelta(seconds=wait)).isoformat(timespec="seconds")
                 db.execute(
@@ -390,6 +405,19 @@ def _deliver(
                     channels=[redact(u) for u in watch.notify],
                 )
     return not errors
+
+
+def settle_failed(db: Database, *, retry: bool, watch: str | None = None) -> int:
+    """Alerts given up on (`failed`): pending again, tried afresh (`retry`), or `dropped`.
+    Returns how many."""
+    where, args = "status = 'failed'", []
+    if watch:
+        where, args = where + " AND watch = ?", [watch]
+    change = (
+        "status = 'pending', attempts = 0, next_attempt = NULL" if retry else "status = 'dropped'"
+    )
+    with immediate(db):
+        return db.execute(f"UPDATE alerts SET {change} WHERE {where}", args).rowcount
 
 
 def settle_interrupted(db: Database, now: str) -> int:

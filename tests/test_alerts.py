@@ -293,3 +293,19 @@ def test_a_backfill_preview_records_nothing_and_notify_then_finds_the_same(tmp_p
     assert sent.returncode == 0 and "1 new alert(s)" in sent.stdout, sent.stdout
     (alert,) = Database(config_dir / "data" / "newswatch.db")["alerts"].rows
     assert alert["status"] == "pending"
+
+
+def test_alerts_given_up_on_are_retried_or_dropped_by_watch(db):
+    from pipelines.alerts import settle_failed
+
+    store = Store(db)
+    for n, watch in enumerate(("Lavrov", "Meshal", "Meshal")):
+        article_id = add_article(store, f"http://a.test/{n}", f"{watch} spoke, story {n}.")
+        db["alerts"].insert(
+            {"watch": watch, "article_id": article_id, "created_at": T0, "status": "failed",
+             "attempts": 50, "next_attempt": None},
+        )  # fmt: skip
+    assert settle_failed(db, retry=False, watch="Meshal") == 2
+    assert settle_failed(db, retry=True) == 1
+    rows = {(a["watch"], a["status"], a["attempts"]) for a in db["alerts"].rows}
+    assert rows == {("Lavrov", "pending", 0), ("Meshal", "dropped", 50)}

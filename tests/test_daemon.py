@@ -525,3 +525,42 @@ def test_a_daemon_killed_while_sending_sends_that_alert_again_under_its_key(tmp_
     assert [m["newswatch_alert"] for m in receiver.messages] == receiver.keys
     interrupted = [e["alert_id"] for e in log_events(err) if e["event"] == "alert_send_interrupted"]
     assert interrupted == [held[0]["id"]]
+
+
+def test_cron_users_deliver_without_the_daemon_and_alerts_given_up_can_be_retried(
+    tmp_path, demo_server
+):
+    """crawl --notify and deliver send what is pending; a channel that keeps failing makes
+    an alert `failed` after [daemon] max_attempts, and alerts --retry brings it back."""
+    port = free_port()
+    config_dir = write_daemon_config(
+        tmp_path / "cfg",
+        demo_server.base,
+        f"json://127.0.0.1:{port}/hook",
+        retry_min="0s",
+        retry_max="0s",
+        max_attempts="2",
+    )
+    settings = config_dir / "settings.toml"
+    settings.write_text(settings.read_text().replace('max_attempts = "2"', "max_attempts = 2"))
+    cli = ["--config", str(config_dir)]
+    first = run_newswatch(*cli, "crawl", "--notify")  # the channel is down
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "0 alert(s) delivered" in first.stdout and "failed" in first.stdout
+    expected = len(alerts_table(config_dir))
+    assert expected >= 2 and all(a["status"] == "pending" for a in alerts_table(config_dir))
+    second = run_newswatch(*cli, "deliver")
+    assert second.returncode == 1
+    assert {a["status"] for a in alerts_table(config_dir)} == {"failed"}, "given up after 2"
+    assert run_newswatch(*cli, "deliver").stdout.startswith("0 alert(s) delivered, 0 failed")
+
+    retried = run_newswatch(*cli, "alerts", "--retry")
+    assert f"{expected} failed alert(s) pending again" in retried.stdout, retried.stdout
+    receiver = Receiver(port).start()
+    try:
+        sent = run_newswatch(*cli, "deliver")
+    finally:
+        receiver.stop()
+    assert sent.returncode == 0 and f"{expected} alert(s) delivered, 0 failed" in sent.stdout
+    assert len(receiver.messages) == expected
+    assert {a["status"] for a in alerts_table(config_dir)} == {"delivered"}
