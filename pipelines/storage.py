@@ -96,7 +96,9 @@ def open_database(path: str | Path, *, busy_timeout: float = 5.0, migrate: bool 
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
-        if migrate:
+        # Only when one is pending: applying takes the write lock, which a reader (the web
+        # face, the CLI) must never wait for while a crawl writes.
+        if migrate and migrations.pending(db):
             migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         raise StorageError(f"{path}: cannot be used as the newswatch database: {exc}") from None

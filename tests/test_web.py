@@ -202,13 +202,15 @@ def test_the_daemon_serves_the_web_face_beside_its_jobs(corpus, tmp_path):
     assert "web_serving" in err and "Traceback" not in err
 
 
-def test_pages_are_served_while_a_writer_holds_the_database(corpus):
+def test_pages_are_served_while_a_writer_holds_the_database(corpus, tmp_path):
     """The daemon's crawls write while the web face reads: WAL readers never wait on them."""
-    writer = sqlite3.connect(corpus / "data" / "newswatch.db", isolation_level=None)
+    config_dir = tmp_path / "cfg"
+    shutil.copytree(corpus, config_dir)  # no connection of another test's left open on it
+    writer = sqlite3.connect(config_dir / "data" / "newswatch.db", isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE articles SET title = title || ' (being written)'")
-        with Served(corpus) as web:
+        with Served(config_dir) as web:
             for path in ("/", "/newswatch/articles.json", "/newswatch/alerts.atom"):
                 started = time.monotonic()
                 status, _, body = web.get(path)
