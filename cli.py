@@ -723,6 +723,62 @@ def export(
 
 @main.command()
 @click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
+@pass_context
+def show(ctx: Context, article_id: int, as_json: bool) -> None:
+    """Read one article: what is known of it, its text, the alerts its story raised, the
+    story's other outlets and the article's earlier versions."""
+    import json
+
+    from pipelines.web.pages import article
+
+    db = _database(ctx)
+    try:
+        found = article(db.conn, article_id)
+    finally:
+        db.close()
+    if found is None:
+        raise click.ClickException(f"no article has the id {article_id}")
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
+        return
+    a = found["article"]
+    console.print(line((a["title"] or a["url"], "bold"), "  ", (f"#{a['id']}", "dim")))
+    facts = [a["source"], a["published"] and f"published {a['published']}"]
+    facts += [found["authors"] and "by " + ", ".join(found["authors"]), a["language"]]
+    console.print(line(" · ".join(f for f in facts if f) + f" · {a['word_count']} words"))
+    console.print(line((a["url"], "dim")))
+    for paragraph in found["paragraphs"]:
+        console.print()
+        console.print(line(paragraph))
+    sections = [
+        (
+            "Alerts its story raised",
+            [
+                f"{x['watch']}: “{x['found']}” ({x['status']}, {x['created_at']})"
+                for x in found["alerts"]
+            ],
+        ),
+        (
+            "The story's other outlets",
+            [f"#{o['id']} {o['source']}: {o['title'] or o['url']}" for o in found["outlets"]]
+            + [f"the same text at {x['url']} ({x['source']})" for x in found["sightings"]],
+        ),
+        (
+            "Earlier versions",
+            [f"version {v['version']}, fetched {v['fetched_at']}" for v in found["versions"]],
+        ),
+    ]
+    for heading, items in sections:
+        if items:
+            console.print()
+            console.print(line((heading, "bold")))
+            for item in items:
+                console.print(line(f"  {item}"))
+
+
+@main.command()
+@click.argument("article_id", type=int)
 @pass_context
 def cluster(ctx: Context, article_id: int) -> None:
     """The story ARTICLE_ID belongs to: every outlet and URL that carried it, earliest first."""

@@ -220,3 +220,20 @@ def test_pages_are_served_while_a_writer_holds_the_database(corpus, tmp_path):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_show_reads_one_article_with_its_story_and_alerts(corpus):
+    db = Database(corpus / "data" / "newswatch.db")
+    (article_id,) = [r["id"] for r in db["articles"].rows if r["title"].startswith("Engine notes")]
+    result = run_newswatch("--config", str(corpus), "show", str(article_id))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Engine notes by Ada Lovelace found")
+    assert "Ada Lovelace wrote the notes." in result.stdout
+    assert "Alerts its story raised" in result.stdout and f"{WATCH}: “{WATCH}”" in result.stdout
+    assert "Lovelace's engine notes found in archive" in result.stdout, "the other outlet"
+    as_json = json.loads(
+        run_newswatch("--config", str(corpus), "show", str(article_id), "--json").stdout
+    )
+    assert as_json["article"]["id"] == article_id and as_json["paragraphs"][0].startswith("Ada")
+    missing = run_newswatch("--config", str(corpus), "show", "99999")
+    assert missing.returncode == 1 and "no article has the id 99999" in missing.stderr
