@@ -200,10 +200,13 @@ def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, help="The most results shown.")
 @click.option("--source", "source_name", help="Only articles from this source.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
 @pass_context
-def search(ctx: Context, query: str, limit: int, source_name: str | None) -> None:
-    """Full-text search over the collected articles (SQLite FTS5 query syntax)."""
-    from pipelines.search import SearchError, search_articles
+def search(ctx: Context, query: str, limit: int, source_name: str | None, as_json: bool) -> None:
+    """Full-text search over the collected articles (what you type, or FTS5 syntax)."""
+    import json
+
+    from pipelines.search import MARK_END, MARK_START, SearchError, search_articles
 
     config = ctx.config()
     try:
@@ -212,6 +215,15 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None) -> Non
         hits = search_articles(db, query, limit=limit, source=source_name)
     except (SearchError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
+    if as_json:
+        for hit in hits:
+            marked = hit["snippet"]
+            hit["matched"] = sorted(
+                {p.partition(MARK_END)[0] for p in marked.split(MARK_START)[1:]}
+            )
+            hit["snippet"] = marked.replace(MARK_START, "").replace(MARK_END, "")
+        click.echo(json.dumps(hits, indent=2, ensure_ascii=False))
+        return
     if not hits:
         click.echo(f"no articles match {query!r}")
         return
@@ -309,6 +321,7 @@ def watches(ctx: Context) -> None:
 @click.option("--watch", "watch_name", help="Only this watch's alerts.")
 @click.option("--since", help="Only alerts created since this date (2026-11-28).")
 @click.option("--limit", default=50, show_default=True, help="The most alerts shown.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
 @click.option(
     "--format",
     "output",
@@ -327,6 +340,7 @@ def alerts(
     since: str | None,
     limit: int,
     output: str,
+    as_json: bool,
 ) -> None:
     """List alerts, newest first: what matched, where, and whether it was delivered."""
     config = ctx.config()
@@ -366,6 +380,11 @@ def alerts(
             [*args, limit],
         )
     )
+    if as_json:
+        import json
+
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
     if not rows:
         click.echo("no alerts")
         return

@@ -4,6 +4,7 @@ and FTS5 syntax still works for those who use it (through the real CLI)."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -77,3 +78,13 @@ def test_an_export_query_takes_the_same_text(config_dir, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert [line for line in result.stdout.splitlines() if line] and "hyphen" in result.stdout
+
+
+def test_search_and_alerts_speak_json(config_dir):
+    result = run_newswatch("--config", str(config_dir), "search", "Ferreira-Solberg", "--json")
+    assert result.returncode == 0, result.stderr
+    (hit,) = json.loads(result.stdout)
+    assert hit["url"] == "http://wire.test/hyphen"
+    assert hit["matched"] == ["Ferreira-Solberg"] and "\x02" not in hit["snippet"]
+    alerts = run_newswatch("--config", str(config_dir), "alerts", "--json")
+    assert alerts.returncode == 0 and json.loads(alerts.stdout) == []
