@@ -367,10 +367,7 @@ def alerts(
     if since:
         where.append("alerts.created_at >= ?")
         args.append(since)
-    try:
-        db = open_database(config.storage.database)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    db = _database(config)
     _check_known(db, config, watch=watch_name)
     rows = list(
         db.query(
@@ -406,10 +403,7 @@ def _settle_failed(
 
     if retry and drop:
         raise click.UsageError("--retry or --drop, not both")
-    try:
-        db = open_database(config.storage.database)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    db = _database(config)
     try:
         _check_known(db, config, watch=watch_name)
         count = settle_failed(db, retry=retry, watch=watch_name)
@@ -422,10 +416,7 @@ def _settle_failed(
 def _alerts_atom(config: nwconfig.Config, watch_name: str | None, limit: int) -> None:
     from pipelines.web import atom
 
-    try:
-        db = open_database(config.storage.database)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    db = _database(config)
     try:
         _check_known(db, config, watch=watch_name)
         rows = db.query(atom.ALERTS_SQL, {"watch": watch_name or "", "limit": limit})
@@ -751,7 +742,7 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
 
     from pipelines.web.pages import article
 
-    db = _database(ctx)
+    db = _database(ctx.config())
     try:
         found = article(db.conn, article_id)
     finally:
@@ -803,7 +794,7 @@ def cluster(ctx: Context, article_id: int) -> None:
     """The story ARTICLE_ID belongs to: every outlet and URL that carried it, earliest first."""
     from pipelines.clusters import cluster_members
 
-    db = _database(ctx)
+    db = _database(ctx.config())
     row = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
     if row is None:
         raise click.ClickException(f"no article has the id {article_id}")
@@ -842,7 +833,7 @@ def history(ctx: Context, article_id: int, show_diff: bool) -> None:
     """The versions of article ARTICLE_ID (rechecked sources keep every changed text)."""
     from pipelines.history import UnknownArticle, article_versions, diff
 
-    db = _database(ctx)
+    db = _database(ctx.config())
     try:
         versions = article_versions(db, article_id)
     except UnknownArticle as exc:
@@ -864,10 +855,10 @@ def history(ctx: Context, article_id: int, show_diff: bool) -> None:
             console.print(line((change, style or "")))
 
 
-def _database(ctx: Context):
-    """The configured database, opened for reading commands (migrated if needed)."""
+def _database(config: nwconfig.Config):
+    """The configured database, opened (migrated if needed), or a clear error."""
     try:
-        return open_database(ctx.config().storage.database)
+        return open_database(config.storage.database)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -893,7 +884,7 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
         sources = [config.source(n) for n in names] if names else list(config.sources)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    db = _database(ctx)
+    db = _database(config)
     now = datetime.now(UTC).replace(microsecond=0)
     try:
         healths = source_health(db, config, [s.name for s in sources], now=now)
@@ -1026,7 +1017,7 @@ def _ago(stamp: str | None, now: datetime) -> str:
 @pass_context
 def stats(ctx: Context) -> None:
     """Articles by source, language and month."""
-    db = _database(ctx)
+    db = _database(ctx.config())
     total = db["articles"].count
     console.print(
         f"{total} articles, {db['sightings'].count} sightings, {db['alerts'].count} alerts"

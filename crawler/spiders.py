@@ -183,11 +183,11 @@ class SourceSpider(scrapy.Spider):
         if url in self._asked:
             return None  # listed twice, or the listing itself (an item linking to its feed)
         self._asked.add(url)
+        if self._budget <= 0:  # first: past the budget, no link costs a database lookup
+            self.crawler.stats.inc_value("newswatch/over_page_budget")
+            return None
         if self.store.is_settled(url):
             self.crawler.stats.inc_value("newswatch/already_collected")
-            return None
-        if self._budget <= 0:
-            self.crawler.stats.inc_value("newswatch/over_page_budget")
             return None
         request = self._article(link, presented_by)
         if request is not None:

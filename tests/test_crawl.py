@@ -193,16 +193,27 @@ def start_crawl(config_dir: Path, **popen) -> subprocess.Popen:
     )
 
 
+def start_killable_crawl(config_dir: Path) -> subprocess.Popen:
+    """A crawl in a session of its own, to be killed with SIGKILL."""
+    return start_crawl(
+        config_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def assert_gone(processes: list[tuple[int, str]], timeout: float) -> None:
+    """Every one of `processes` (pid, start time) ends within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(alive(p) for p in processes):
+        time.sleep(0.2)
+    left = [pid for pid, start in processes if alive((pid, start))]
+    assert not left, f"processes outlived their crawl: {left}"
+
+
 def test_workers_of_a_crawl_killed_while_they_start_leave_with_it(tmp_path):
     """A worker still importing its modules when its crawl dies must notice all the same
     (it once watched init, its new parent, for ever)."""
     with generated_source(tmp_path, 5) as (_, config_dir, _):
-        proc = start_crawl(
-            config_dir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        proc = start_killable_crawl(config_dir)
         try:
             deadline = time.monotonic() + 60
             started: list[tuple[int, str]] = []
@@ -213,11 +224,7 @@ def test_workers_of_a_crawl_killed_while_they_start_leave_with_it(tmp_path):
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(alive(w) for w in started):
-            time.sleep(0.2)
-        left = [pid for pid, start in started if alive((pid, start))]
-        assert not left, f"processes outlived their crawl: {left}"
+        assert_gone(started, timeout=60)
 
 
 def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(tmp_path):
@@ -225,12 +232,7 @@ def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(
     with generated_source(tmp_path, 60, crawl=slow) as (server, config_dir, _):
         server.delay = 0.1
         db_path = config_dir / "data" / "newswatch.db"
-        proc = start_crawl(
-            config_dir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        proc = start_killable_crawl(config_dir)
         try:
             deadline = time.monotonic() + 60
             stored = 0
@@ -251,11 +253,7 @@ def test_killed_crawl_leaves_a_consistent_database_and_the_next_crawl_completes(
             proc.wait(timeout=30)
         # A worker leaves within a second of noticing; one still starting up (imports, on
         # a loaded machine) notices only once it is up: a generous limit.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(alive(w) for w in workers):
-            time.sleep(0.2)
-        left = [pid for pid, start in workers if alive((pid, start))]
-        assert not left, f"extraction workers outlived their crawl: {left}"
+        assert_gone(workers, timeout=30)
         db = Database(db_path)
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")

@@ -13,9 +13,9 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from pipelines.web import atom, pages
+from pipelines.web.site import DATABASE
 
 _FEEDS = {"alerts": atom.alert_entry, "search": atom.article_entry}
-DATABASE = "newswatch"
 
 
 @hookimpl
