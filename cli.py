@@ -15,18 +15,17 @@ from itertools import pairwise
 from pathlib import Path
 
 import click
-from rich.console import Console
+from rich.console import Console, Group
 from rich.text import Text
 
 import config as nwconfig
 from config import ConfigError, load_config
 from config.logs import setup_logging
-from crawler.report import line, table
+from crawler.report import Url, line, output_console, show_times_in_utc, shown_time, table
 from pipelines.storage import StorageError, open_database
 from pipelines.textnorm import printable
 
-# In a pipe there is no terminal width to respect: lay tables out wide, for other tools.
-console = Console(width=None if sys.stdout.isatty() else 200)
+console = output_console()
 
 
 class Context:
@@ -63,12 +62,16 @@ pass_context = click.make_pass_decorator(Context)
     show_default=True,
     help="Log lines on stderr: JSON when stderr is not a terminal (auto).",
 )
+@click.option("--utc", is_flag=True, help="Show times in UTC (default: this machine's time zone).")
 @click.version_option(package_name="newswatch")
 @click.pass_context
-def main(ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, log_format: str) -> None:
+def main(
+    ctx: click.Context, config_dir: Path, verbose: int, quiet: bool, log_format: str, utc: bool
+) -> None:
     """newswatch watches news sources for you: it crawls them, keeps each article's
     main text in one SQLite file, and lets you search it."""
     setup_logging(-1 if quiet else verbose, log_format)
+    show_times_in_utc(utc)
     ctx.obj = Context(config_dir)
 
 
@@ -90,20 +93,38 @@ def init(directory: Path, force: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
 @pass_context
-def sources(ctx: Context) -> None:
+def sources(ctx: Context, as_json: bool) -> None:
     """List the configured sources, validated, with their schedules."""
     config = ctx.config()
-    listing = table("name", "enabled", "schedule", "max pages", "discovery")
+    if as_json:
+        import json
+
+        listing = [
+            {
+                "name": s.name,
+                "enabled": s.enabled,
+                "schedule": str(s.schedule),
+                "max_pages": s.max_pages,
+                "feeds": list(s.feeds),
+                "sitemaps": list(s.sitemaps),
+                "start_urls": list(s.start_urls),
+            }
+            for s in config.sources
+        ]
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    listing = table("name", "schedule", "max pages", "discovery", urls=["discovery"])
     for source in config.sources:
-        discovery = [f"feed {u}" for u in source.feeds] + [f"sitemap {u}" for u in source.sitemaps]
-        discovery += [f"front {u}" for u in source.start_urls]
+        discovery = [Url(u, "feed") for u in source.feeds]
+        discovery += [Url(u, "sitemap") for u in source.sitemaps]
+        discovery += [Url(u, "front") for u in source.start_urls]
         listing.add_row(
             source.name,
-            "yes" if source.enabled else "no",
-            str(source.schedule),
+            str(source.schedule) if source.enabled else "disabled",
             str(source.max_pages),
-            "\n".join(discovery),
+            Group(*discovery),
         )
     console.print(listing)
     console.print(line("database: ", str(config.storage.database)))
@@ -148,10 +169,10 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
         _deliver_now(config)
     elif created:
         console.print(f"{created} new alert(s): newswatch alerts --pending")
+    explained = {r.source for r in results if r.reason or r.problems}
     for health in changed:
-        console.print(
-            line(health.source, " is now ", _verdict(health.verdict), ": ", health.reason)
-        )
+        why = [] if health.source in explained else [": ", health.reason]
+        console.print(line(health.source, " is now ", _verdict(health.verdict), *why))
     failed = [f"{r.source} ({r.reason})" if r.reason else r.source for r in results if r.failed]
     if failed:
         raise click.ClickException(printable(f"crawl failed for: {', '.join(failed)}"))
@@ -229,7 +250,8 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None, as_jso
         return
     for hit in hits:
         console.print(line((hit["title"] or "(untitled)", "bold"), "  ", (f"#{hit['id']}", "dim")))
-        console.print(line(f"  {hit['source']} · {hit['published'] or 'undated'} · {hit['url']}"))
+        published = shown_time(hit["published"]) or "undated"
+        console.print(line(f"  {hit['source']} · {published} · {hit['url']}"))
         console.print(line("  ", *_marked(hit["snippet"])))
 
 
@@ -299,7 +321,9 @@ def watches(ctx: Context) -> None:
     if not config.watches:
         click.echo(f"no watches; add [[watch]] tables to {config.directory / 'watchlist.toml'}")
         return
-    listing = table("name", "aliases", "mode", "sources", "notify")
+    listing = table(
+        "name", "aliases", "mode", "sources", "notify", wrap=["aliases"], urls=["notify"]
+    )
     for watch in config.watches:
         mode = watch.mode if watch.mode == "instant" else f"digest ({watch.digest})"
         listing.add_row(
@@ -307,7 +331,7 @@ def watches(ctx: Context) -> None:
             ", ".join(watch.aliases),
             mode,
             ", ".join(watch.sources) or "all",
-            "\n".join(watch.notify_redacted) or "-",
+            Group(*map(Url, watch.notify_redacted)) if watch.notify_redacted else "-",
         )
     console.print(listing)
 
@@ -390,7 +414,10 @@ def alerts(
         if status == "pending" and row["attempts"]:
             status += f" (attempt {row['attempts']} failed: {row['last_error']})"
         console.print(
-            line((f"#{row['id']} {row['watch']}", "bold"), f" · {row['created_at']} · {status}")
+            line(
+                (f"#{row['id']} {row['watch']}", "bold"),
+                f" · {shown_time(row['created_at'])} · {status}",
+            )
         )
         console.print(line(f"  {row['title'] or ''}\n  {row['url']}"))
         console.print(line(f"  matched “{row['found']}” ({row['matched']}): {row['snippet']}"))
@@ -537,14 +564,15 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
     for alert in raised:
         console.print(line(f"  {alert['title'] or alert['url']}", (f"  “{alert['found']}”", "dim")))
     if not notify:
-        click.echo(
+        said = (
             f"{len(raised)} alert(s) would be raised for {watch.name!r} (a preview: nothing "
             "recorded; --notify records them for the daemon to deliver)"
         )
     elif raised and all(a["status"] == "recorded" for a in raised):
-        click.echo(f"{len(raised)} new alert(s) for {watch.name!r}, recorded (it has no notify)")
+        said = f"{len(raised)} new alert(s) for {watch.name!r}, recorded (it has no notify)"
     else:
-        click.echo(f"{len(raised)} new alert(s) for {watch.name!r}, to be delivered by the daemon")
+        said = f"{len(raised)} new alert(s) for {watch.name!r}, to be delivered by the daemon"
+    console.print(line(said))
 
 
 @main.command()
@@ -754,7 +782,7 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
         return
     a = found["article"]
     console.print(line((a["title"] or a["url"], "bold"), "  ", (f"#{a['id']}", "dim")))
-    facts = [a["source"], a["published"] and f"published {a['published']}"]
+    facts = [a["source"], a["published"] and f"published {shown_time(a['published'])}"]
     facts += [found["authors"] and "by " + ", ".join(found["authors"]), a["language"]]
     console.print(line(" · ".join(f for f in facts if f) + f" · {a['word_count']} words"))
     console.print(line((a["url"], "dim")))
@@ -765,7 +793,7 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
         (
             "Alerts its story raised",
             [
-                f"{x['watch']}: “{x['found']}” ({x['status']}, {x['created_at']})"
+                f"{x['watch']}: “{x['found']}” ({x['status']}, {shown_time(x['created_at'])})"
                 for x in found["alerts"]
             ],
         ),
@@ -776,7 +804,10 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
         ),
         (
             "Earlier versions",
-            [f"version {v['version']}, fetched {v['fetched_at']}" for v in found["versions"]],
+            [
+                f"version {v['version']}, fetched {shown_time(v['fetched_at'])}"
+                for v in found["versions"]
+            ],
         ),
     ]
     for heading, items in sections:
@@ -789,8 +820,9 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
 
 @main.command()
 @click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
 @pass_context
-def cluster(ctx: Context, article_id: int) -> None:
+def cluster(ctx: Context, article_id: int, as_json: bool) -> None:
     """The story ARTICLE_ID belongs to: every outlet and URL that carried it, earliest first."""
     from pipelines.clusters import cluster_members
 
@@ -800,26 +832,31 @@ def cluster(ctx: Context, article_id: int) -> None:
         raise click.ClickException(f"no article has the id {article_id}")
     members = cluster_members(db, row[0])
     articles = len({m["article_id"] for m in members})
+    if as_json:
+        import json
+
+        story = {"story": row[0], "articles": articles, "members": members}
+        click.echo(json.dumps(story, indent=2, ensure_ascii=False))
+        return
     listing = table(
-        "",
         "article",
         "outlet",
         "published",
-        "first seen",
         "url",
         title=f"Story {row[0]}: {articles} article{'s' if articles != 1 else ''}, "
         f"{len(members)} URL{'s' if len(members) != 1 else ''}",
+        wrap=["outlet"],
+        urls=["url"],
     )
     for index, member in enumerate(members):
-        marks = "first" if index == 0 else ("copy" if member["copy"] else "")
+        marks = [f"#{member['article_id']}"]
+        marks += ["first"] if index == 0 else ["copy"] if member["copy"] else []
         if member["article_id"] == article_id and not member["copy"]:
-            marks = f"{marks} ◀".strip()
+            marks.append("◀")
         listing.add_row(
-            marks,
-            f"#{member['article_id']}",
+            " ".join(marks),
             member["outlet"],
-            member["published"] or "",
-            member["seen"],
+            shown_time(member["published"] or member["seen"]),
             member["url"],
         )
     console.print(listing)
@@ -828,8 +865,9 @@ def cluster(ctx: Context, article_id: int) -> None:
 @main.command()
 @click.argument("article_id", type=int)
 @click.option("--diff", "show_diff", is_flag=True, help="Show what changed between versions.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of the versions, for scripts.")
 @pass_context
-def history(ctx: Context, article_id: int, show_diff: bool) -> None:
+def history(ctx: Context, article_id: int, show_diff: bool, as_json: bool) -> None:
     """The versions of article ARTICLE_ID (rechecked sources keep every changed text)."""
     from pipelines.history import UnknownArticle, article_versions, diff
 
@@ -838,10 +876,20 @@ def history(ctx: Context, article_id: int, show_diff: bool) -> None:
         versions = article_versions(db, article_id)
     except UnknownArticle as exc:
         raise click.ClickException(str(exc)) from None
-    listing = table("version", "fetched", "words", "title", title=f"Article {article_id}")
+    if as_json:
+        import json
+
+        if show_diff:
+            for old, new in pairwise(versions):
+                new["diff"] = list(diff(old, new))
+        click.echo(json.dumps(versions, indent=2, ensure_ascii=False))
+        return
+    listing = table(
+        "version", "fetched", "words", "title", title=f"Article {article_id}", wrap=["title"]
+    )
     for v in versions:
         label = f"{v['version']} (current)" if v["current"] else str(v["version"])
-        listing.add_row(label, v["fetched_at"], str(v["words"]), v["title"] or "")
+        listing.add_row(label, shown_time(v["fetched_at"]), str(v["words"]), v["title"] or "")
     console.print(listing)
     if len(versions) == 1:
         click.echo("one version: the text has not changed since it was first fetched")
@@ -913,26 +961,22 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
         click.echo(json.dumps(report, indent=2))
         return
     listing = table(
-        "source", "verdict", "schedule", "last run", "next run", "last new",
-        "new 24h", "new 7d", "usual/day", "errors", "empty",
+        "source", "verdict", "last run", "next run", "new 24h", "new 7d", "errors",
         title="Source health",
     )  # fmt: skip
     for row in rows:
         last = _ago(row["last_run"], now)
         if row["last_status"] and row["last_status"] != "finished":
             last += f" ({row['last_status']})"
+        upcoming = _ago(row["next_run"], now) if row["next_run"] else "-"
         listing.add_row(
             row["source"],
             _verdict(row["verdict"]),
-            row["schedule"],
             last,
-            _ago(row["next_run"], now) if row["next_run"] else "-",
-            _ago(row["last_new"], now),
+            upcoming if row["schedule"] != "disabled" else "disabled",
             str(row["new_24h"]),
             str(row["new_7d"]),
-            "-" if row["usual_per_day"] is None else f"{row['usual_per_day']:.1f}",
             _share(row["error_rate"]),
-            _share(row["empty_rate"]),
         )
     console.print(listing)
     for row in rows:
@@ -950,9 +994,9 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
 
 def _runs_table(source: str, runs: list[dict]):
     listing = table(
-        "started", "status", "seconds", "fetched", "new", "updated", "duplicates",
-        "skipped", "errors", "no text", "robots.txt", "KB",
+        "started", "status", "fetched", "new", "updated", "skipped", "errors",
         title=f"Last runs of {source}",
+        wrap=["status", "skipped", "errors"],
     )  # fmt: skip
 
     def counts(values: dict | None) -> str:
@@ -967,15 +1011,11 @@ def _runs_table(source: str, runs: list[dict]):
         if run["http_errors"]:
             errors += f": {counts(run['http_errors'])}"
         listing.add_row(
-            run["started"],
+            shown_time(run["started"]),
             status,
-            "-" if run["duration"] is None else f"{run['duration']:.1f}",
-            *(str(run[k] or 0) for k in ("pages_fetched", "articles_new", "updated", "duplicates")),
+            *(str(run[k] or 0) for k in ("pages_fetched", "articles_new", "updated")),
             skipped,
             errors,
-            str(run["empty_extractions"] or 0),
-            str(run["robots_denied"] or 0),
-            str(round((run["bytes"] or 0) / 1024)),
         )
     return listing
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from config import Config, ConfigError, load_config
-from crawler.report import line, results_table, table
+from crawler.report import line, results_table, shown_time, table
 from crawler.run import crawl_sources
 from crawler.siteserver import SiteServer
 from pipelines.alerts import match_alerts, register
@@ -137,8 +137,9 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
     db = open_database(database, migrate=False)
     try:
         articles = table(
-            "id", "source", "published", "lang", "words", "title", title="Articles collected"
-        )
+            "id", "source", "published", "lang", "words", "title",
+            title="Articles collected", wrap=["title"],
+        )  # fmt: skip
         for row in db.query(
             "SELECT id, source, substr(published, 1, 10) AS day, language, word_count, title "
             "FROM articles ORDER BY source, published"
@@ -146,7 +147,10 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
             articles.add_row(*(str(v or "") for v in row.values()))
         console.print(articles)
 
-        pages = table("outcome", "url", "reason", title="Duplicates and skipped pages")
+        pages = table(
+            "outcome", "url", "reason",
+            title="Duplicates and skipped pages", wrap=["reason"], urls=["url"],
+        )  # fmt: skip
         for row in db.query(
             "SELECT outcome, url, reason FROM pages WHERE outcome IN ('duplicate', 'skipped', "
             "'failed') ORDER BY outcome, url"
@@ -166,6 +170,7 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
             "outlets",
             "first published as",
             title="Stories carried by more than one outlet (near-duplicates)",
+            wrap=["outlets", "first published as"],
         )
         shared = []
         for row in db.query(
@@ -177,7 +182,9 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
             shared.append(row["cluster_id"])
         console.print(stories)
 
-        alerts = table("watch", "matched", "article", title="Alerts (watchlist.toml)")
+        alerts = table(
+            "watch", "matched", "article", title="Alerts (watchlist.toml)", wrap=["article"]
+        )  # fmt: skip
         alerted = set()
         for row in db.query(
             "SELECT alerts.watch, alerts.found, articles.title FROM alerts "
@@ -203,7 +210,7 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
             console.print(
                 line(
                     f"{sample['url']}\nauthors {sample['authors']} · published "
-                    f"{sample['published']} (from {sample['published_from']}) · "
+                    f"{shown_time(sample['published'])} (from {sample['published_from']}) · "
                     f"{sample['word_count']} words"
                 )
             )

@@ -87,8 +87,7 @@ def feed_links(body: bytes, base_url: str, limit: int = MAX_LINKS["feed"]) -> Li
         body = body[: end.end()]
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
-        reason = getattr(parsed, "bozo_exception", None) or "no feed format recognised"
-        raise DiscoveryError(f"not a readable RSS or Atom feed: {reason}")
+        raise DiscoveryError(_not_a_feed(body, base_url, parsed))
     links = []
     for entry in parsed.entries:
         href = entry.get("link") or next(
@@ -107,6 +106,42 @@ def feed_links(body: bytes, base_url: str, limit: int = MAX_LINKS["feed"]) -> Li
             )
         )
     return Listing("feed", links, more)
+
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
+)
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+def _not_a_feed(body: bytes, base_url: str, parsed) -> str:
+    """Why a feed URL gave no feed, in the words a user can act on."""
+    if not body.strip():
+        return "not an RSS or Atom feed: the answer is empty"
+    if _HTML_START.match(body[:4096]):
+        advertised = advertised_feeds(body, base_url)
+        where = f"its advertised feed is {advertised[0]}" if advertised else "it advertises no feed"
+        return f"not an RSS or Atom feed (it is an HTML page; {where})"
+    reason = getattr(parsed, "bozo_exception", None)
+    return f"not a readable RSS or Atom feed: {reason or 'no feed format recognised'}"
+
+
+def advertised_feeds(body: bytes, url: str) -> list[str]:
+    """The feeds an HTML page advertises (`<link rel="alternate" type="application/rss+xml">`),
+    as absolute URLs, in page order."""
+    try:
+        tree = lxml.html.fromstring(body)
+    except (etree.ParserError, ValueError):
+        return []
+    feeds = []
+    for element in tree.iter("link"):
+        rel = (element.get("rel") or "").lower().split()
+        kind = (element.get("type") or "").lower().strip()
+        if "alternate" in rel and kind in _FEED_TYPES and (element.get("href") or "").strip():
+            link = _link(url, element.get("href"))
+            if not link.problem and link.url not in feeds:
+                feeds.append(link.url)
+    return feeds[:10]
 
 
 def _feed_date(stamp) -> str | None:

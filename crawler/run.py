@@ -7,6 +7,7 @@ per process; the daemon runs each crawl in a subprocess for that reason.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import threading
@@ -26,6 +27,7 @@ from crawler.locks import FileLock, LockBusy, source_lock
 from crawler.process import SUPERVISOR_ENV
 from crawler.settings import BASE_SETTINGS, crawl_settings
 from crawler.spiders import SourceSpider, now_iso
+from pipelines.health import problem_text
 from pipelines.storage import immediate, open_database, stored_in_run
 from pipelines.store import run_figures
 
@@ -47,6 +49,8 @@ class RunResult:
     not_modified: int = 0
     updated: int = 0
     run_id: int | None = None
+    # The feeds, sitemaps or fronts that could not be read, and why.
+    problems: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -178,6 +182,12 @@ def _result(db: Database, source: Source, stats: StatsCollector) -> RunResult:
         "errors",
         "not_modified",
     )
+    problems = json.loads(row["listing_problems"]) if row["listing_problems"] else []
     return RunResult(
-        source.name, row["status"], row["reason"], run_id=run_id, **{k: row[k] or 0 for k in fields}
+        source.name,
+        row["status"],
+        row["reason"],
+        run_id=run_id,
+        problems=problem_text(problems) or None,
+        **{k: row[k] or 0 for k in fields},
     )

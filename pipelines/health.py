@@ -186,21 +186,21 @@ def _never_worked(runs: Sequence[Run]) -> list[tuple[str, str]]:
 
 
 def _why_failed(run: Run) -> str:
-    return _problem_text(run.listing_problems) or run.reason or f"{run.errors} page errors"
+    return problem_text(run.listing_problems) or run.reason or f"{run.errors} page errors"
 
 
 def _listings(last: Run) -> list[tuple[str, str]]:
     """Some of the source's feeds, sitemaps or fronts answer errors or unreadable XML
     (in a failed run too: one failure is not yet `failing`, but it is not ok)."""
     broken = [p for p in last.listing_problems if not _denied(p)]
-    return [("degraded", _problem_text(broken))] if broken else []
+    return [("degraded", problem_text(broken))] if broken else []
 
 
 def _robots(runs: Sequence[Run]) -> list[tuple[str, str]]:
     last = runs[-1]
     denied = [p for p in last.listing_problems if _denied(p)]
     if denied:
-        return [("failing", f"robots.txt disallows {_problem_text(denied, reasons=False)}")]
+        return [("failing", f"robots.txt disallows {problem_text(denied, reasons=False)}")]
     if not last.robots_denied:
         return []
     # Newly: the source had runs without denials before this streak of runs with them.
@@ -303,7 +303,7 @@ def _denied(problem: Mapping[str, Any]) -> bool:
     return "robots.txt" in str(problem.get("reason", ""))
 
 
-def _problem_text(problems: Sequence[Mapping[str, Any]], *, reasons: bool = True) -> str:
+def problem_text(problems: Sequence[Mapping[str, Any]], *, reasons: bool = True) -> str:
     parts = [
         f"{p.get('kind', 'listing')} {p.get('url')}" + (f": {p.get('reason')}" if reasons else "")
         for p in problems[:3]

@@ -26,10 +26,16 @@ def newswatch_command() -> list[str]:
     return [script]
 
 
-def run_newswatch(*args: str, timeout: float = 120, cwd: Path | None = None):
-    """Run the CLI in a subprocess (a Twisted reactor runs once per process)."""
+def run_newswatch(
+    *args: str, timeout: float = 120, cwd: Path | None = None, columns: int | None = None
+):
+    """Run the CLI in a subprocess (a Twisted reactor runs once per process), its output
+    a pipe: plain lines and tab-separated tables, or laid out for `columns` when given."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("NEWSWATCH_CONFIG", None)
+    env.pop("COLUMNS", None)  # pytest-xdist's workers set COLUMNS=80
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
     return subprocess.run(
         [*newswatch_command(), "--log-format", "json", *args],
         capture_output=True,

@@ -446,7 +446,7 @@ def test_hostile_pages_are_recorded_with_reasons_not_crashed_on(tmp_path):
     assert pages["huge"][0] == "failed", pages
     assert pages["missing"] == ("failed", "HTTP 404"), pages
     assert pages["not-a-feed.xml"][0] == "failed"
-    assert "not a readable RSS or Atom feed" in pages["not-a-feed.xml"][1]
+    assert "not an RSS or Atom feed (it is an HTML page" in pages["not-a-feed.xml"][1]
     (run,) = db["crawl_runs"].rows
     errors = json.loads(run["http_errors"])
     assert errors == {"404": 1, "network": 1, "unreadable": 1}, run

@@ -56,10 +56,28 @@ def test_atom_prefers_published_over_updated():
     assert feed_links(ATOM, BASE).links[0].published == "2026-11-05T07:30:00+00:00"
 
 
-@pytest.mark.parametrize("body", [b"", b"<html><body>Not a feed</body></html>", b"\x00\xff" * 50])
-def test_not_a_feed_is_a_named_error(body):
-    with pytest.raises(DiscoveryError, match="not a readable RSS or Atom feed"):
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "not an RSS or Atom feed: the answer is empty"),
+        (b"\x00\xff" * 50, "not a readable RSS or Atom feed: "),
+        (
+            b"<html><body>Not a feed</body></html>",
+            "not an RSS or Atom feed (it is an HTML page; it advertises no feed)",
+        ),
+        (
+            b"<!DOCTYPE html>\n<html><head><link rel='stylesheet' href='/s.css'>"
+            b"<link rel='alternate' type='application/rss+xml' href='/rss/world.xml'></head>"
+            b"<body>The world section</body></html>",
+            "not an RSS or Atom feed (it is an HTML page; its advertised feed is "
+            "http://news.test/rss/world.xml)",
+        ),
+    ],
+)
+def test_not_a_feed_is_a_named_error_that_says_what_it_is(body, reason):
+    with pytest.raises(DiscoveryError) as caught:
         feed_links(body, BASE)
+    assert str(caught.value).startswith(reason), caught.value
 
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -263,9 +263,9 @@ def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_
     assert failing.exit_code == 0, failing.output
     assert re.search(r"gen\s+failing", failing.output), failing.output
     assert "gen: failing: the last 2 runs failed" in failing.output
-    assert (
-        len(re.findall(r"\bfailed\s+\S+\s+0\s+0\s+0\s+0\s+0\s+1: 500 1\b", failing.output)) == 2
-    ), failing.output
+    assert len(re.findall(r"\bfailed\s+0\s+0\s+0\s+0\s+1: 500 1\b", failing.output)) == 2, (
+        failing.output
+    )
 
 
 @pytest.mark.parametrize("broken", ["404", "html", "refused"])
@@ -290,7 +290,7 @@ def test_a_new_source_that_never_worked_is_not_ok(tmp_path, broken):
                 last = run_newswatch("--config", str(config_dir), "crawl")
     assert first.returncode == 1, first.stderr
     said = " ".join(first.stdout.split())
-    assert f"gen is now never_worked: its only run failed (feed {feed}: " in said, said
+    assert f"gen: feed {feed}: " in said and "gen is now never_worked" in said, said
     (row,) = json.loads(status.stdout)["sources"]
     assert row["verdict"] == "never_worked" and row["last_status"] == "failed", row
     assert row["reasons"][0].startswith(f"its only run failed (feed {feed}: "), row
@@ -326,7 +326,7 @@ def test_status_on_an_empty_database(tmp_path):
     config_dir = write_config(tmp_path, '[[source]]\nname = "s"\nfeeds = ["http://x/f"]\n')
     result = CliRunner().invoke(main, ["--config", str(config_dir), "status"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"s\s+pending\s+every 1h\s+never", result.output), result.output
+    assert re.search(r"s\s+pending\s+never", result.output), result.output
     assert "No crawl has run yet" in result.output
     assert "The daemon is not running: nothing is scheduled" in result.output
     as_json = CliRunner().invoke(main, ["--config", str(config_dir), "status", "--json"])
