@@ -993,6 +993,8 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
 
 
 def _runs_table(source: str, runs: list[dict]):
+    from pipelines.health import problem_text
+
     listing = table(
         "started", "status", "fetched", "new", "updated", "skipped", "errors",
         title=f"Last runs of {source}",
@@ -1003,7 +1005,9 @@ def _runs_table(source: str, runs: list[dict]):
         return ", ".join(f"{k} {v}" for k, v in (values or {}).items())
 
     for run in runs:
-        status = run["status"] + (f" ({run['reason']})" if run["reason"] else "")
+        problems = problem_text(run["listing_problems"] or [])
+        why = "; ".join(filter(None, (run["reason"], problems)))
+        status = run["status"] + (f" ({why})" if why else "")
         skipped = str(run["skipped"] or 0)
         if run["skipped_reasons"]:
             skipped += f": {counts(run['skipped_reasons'])}"

@@ -25,7 +25,7 @@ import orjson
 from sqlite_utils import Database
 
 from config import parse_when
-from pipelines.search import SearchError, match_expression
+from pipelines.search import SearchError, fts_query
 from pipelines.storage import decompress
 
 # The fields of an exported article, and what each means (copied into the manifest).
@@ -186,7 +186,7 @@ def _where(db: Database, filters: ExportFilter) -> tuple[str, list[Any]]:
     if filters.query:
         clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         try:
-            args.append(match_expression(db, filters.query))
+            args.append(fts_query(filters.query))
         except SearchError as exc:
             raise ExportError(f"the --query: {exc}") from None
     where = " AND ".join(clauses)

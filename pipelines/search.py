@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 
 from sqlite_utils import Database
 
@@ -25,14 +26,12 @@ class SearchError(Exception):
     """The search query has no words, or the database has no articles yet."""
 
 
-def match_expression(db: Database, text: str) -> str:
-    """`text` as an FTS5 MATCH expression: as written when FTS5 accepts it, else each
-    word of it as a phrase of its letters and digits ("Ferreira-Solberg" is the phrase
-    "Ferreira Solberg", as the index holds it)."""
+def fts_query(text: str) -> str:
+    """`text` as an FTS5 MATCH expression over `articles_fts`: as written when FTS5 accepts
+    it, else each word of it as a phrase of its letters and digits ("Ferreira-Solberg" is
+    the phrase "Ferreira Solberg", as the index holds it)."""
     try:
-        db.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1", [text]
-        ).fetchall()
+        _syntax().execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [text])
         return text
     except sqlite3.OperationalError:
         pass
@@ -41,6 +40,20 @@ def match_expression(db: Database, text: str) -> str:
     if not plain:
         raise SearchError(f"search query {text!r} has no words to search for")
     return plain
+
+
+_syntax_checkers = threading.local()
+
+
+def _syntax() -> sqlite3.Connection:
+    """An empty index with the columns of `articles_fts`, per thread: FTS5 checks a
+    query's syntax (and its column names) before it reads a row."""
+    checker = getattr(_syntax_checkers, "connection", None)
+    if checker is None:
+        checker = sqlite3.connect(":memory:")
+        checker.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text)")
+        _syntax_checkers.connection = checker
+    return checker
 
 
 def search_articles(
@@ -61,7 +74,7 @@ def search_articles(
         ORDER BY bm25(articles_fts, 5.0, 1.0)
         LIMIT :limit
     """
-    expression = match_expression(db, query)
+    expression = fts_query(query)
     cursor = db.execute(sql, {"query": expression, "source": source, "limit": limit})
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -58,9 +58,19 @@ def test_every_alert_a_search_and_a_watch_with_none_are_feeds_too(corpus):
         _, _, every = web.get("/newswatch/alerts.atom")
         _, _, search = web.get("/newswatch/search.atom?q=Lovelace")
         _, _, none = web.get("/newswatch/alerts.atom?watch=Nobody")
+        # What people type, though FTS5 refuses it; FTS5 syntax still works; no words: none.
+        _, _, typed = web.get("/newswatch/search.json?_shape=array&q=Lovelace%27s")
+        _, _, syntax = web.get("/newswatch/search.json?_shape=array&q=title%3ALovelace%2A")
+        status, _, wordless = web.get("/newswatch/search.json?_shape=array&q=%2B%2B")
     assert len(feedparser.parse(every).entries) == 2
     found = feedparser.parse(search)
     assert not found.bozo and len(found.entries) == 3
+    assert len(json.loads(typed)) == 3
+    assert {row["title"] for row in json.loads(syntax)} == {
+        "Engine notes by Ada Lovelace found",
+        "Lovelace's engine notes found in archive",
+    }
+    assert status == 200 and json.loads(wordless) == []
     assert all(e.id.startswith("urn:newswatch:article:") for e in found.entries)
     empty = feedparser.parse(none)
     assert not empty.bozo and empty.entries == [] and empty.feed.updated == atom.NEVER

@@ -37,15 +37,15 @@ ORDER BY alerts.id DESC
 LIMIT :limit
 """.strip()
 
-# Articles matching a full-text search (FTS5 syntax), published between :from and :to
-# (either may be ''), newest first.
+# Articles matching a full-text search (what people type, or FTS5 syntax: the plugin's
+# newswatch_query), published between :from and :to (either may be ''), newest first.
 SEARCH_SQL = """
 SELECT articles.id AS article, articles.title, articles.url, articles.source,
        articles.published, coalesce(articles.updated_at, articles.fetched_at) AS changed_at,
        articles.cluster_id,
        snippet(articles_fts, 1, '[', ']', '…', 24) AS snippet
 FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid
-WHERE articles_fts MATCH :q
+WHERE articles_fts MATCH newswatch_query(:q)
   AND (:from = '' OR coalesce(articles.published, articles.fetched_at) >= :from)
   AND (:to = '' OR substr(coalesce(articles.published, articles.fetched_at), 1, 10) <= :to)
 ORDER BY coalesce(articles.published, articles.fetched_at) DESC

@@ -12,10 +12,25 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from pipelines.search import SearchError, fts_query
 from pipelines.web import atom, pages
 from pipelines.web.site import DATABASE
 
 _FEEDS = {"alerts": atom.alert_entry, "search": atom.article_entry}
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("newswatch_query", 1, _query, deterministic=True)
+
+
+def _query(text: str | None) -> str:
+    """The search query's `q` as FTS5 takes it (what people type, or FTS5 syntax); a query
+    without words matches nothing rather than failing."""
+    try:
+        return fts_query(text or "")
+    except SearchError:
+        return '""'
 
 
 @hookimpl
