@@ -65,11 +65,11 @@ def test_every_alert_a_search_and_a_watch_with_none_are_feeds_too(corpus):
     assert len(feedparser.parse(every).entries) == 2
     found = feedparser.parse(search)
     assert not found.bozo and len(found.entries) == 3
-    assert len(json.loads(typed)) == 3
-    assert {row["title"] for row in json.loads(syntax)} == {
-        "Engine notes by Ada Lovelace found",
-        "Lovelace's engine notes found in archive",
-    }
+    assert [row["title"] for row in json.loads(typed)] == [
+        "Lovelace's engine notes found in archive"
+    ]
+    titled = {row["title"] for row in json.loads(syntax)}
+    assert len(titled) == 3 and all("Lovelace" in title for title in titled), titled
     assert status == 200 and json.loads(wordless) == []
     assert all(e.id.startswith("urn:newswatch:article:") for e in found.entries)
     empty = feedparser.parse(none)
