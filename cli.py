@@ -488,7 +488,7 @@ def _deliver_now(config: nwconfig.Config) -> None:
 @pass_context
 def notify_test(ctx: Context, name: str) -> None:
     """Send a test notification to each channel of the watch NAME."""
-    from pipelines.alerts import send
+    from pipelines.notify import redact, send
 
     config = ctx.config()
     try:
@@ -505,7 +505,7 @@ def notify_test(ctx: Context, name: str) -> None:
     )
     for url, error in results.items():
         click.echo(
-            f"{'ok    ' if error is None else 'FAILED'} {nwconfig.redact(url)}"
+            f"{'ok    ' if error is None else 'FAILED'} {redact(url)}"
             + (f": {error}" if error else "")
         )
     if any(results.values()):
