@@ -6,6 +6,7 @@ the edge: a message naming what is wrong, never a traceback.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -32,12 +33,28 @@ console = Console(width=None if sys.stdout.isatty() else 200)
 class Context:
     def __init__(self, config_dir: Path) -> None:
         self.config_dir = config_dir
+        self.warned = False
 
     def config(self) -> nwconfig.Config:
         try:
-            return load_config(self.config_dir)
+            config = load_config(self.config_dir)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
+        self._warn_if_example(config)
+        return config
+
+    def _warn_if_example(self, config: nwconfig.Config) -> None:
+        """Once per command: which parts are still `init`'s example, and what to edit (not
+        in the daemon's crawls: the daemon said it when it started)."""
+        from config.example import example_warning
+        from crawler.process import SUPERVISOR_ENV
+
+        if self.warned or os.environ.get(SUPERVISOR_ENV):
+            return
+        self.warned = True
+        warning = example_warning(config)
+        if warning:
+            click.echo(printable(warning), err=True)
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -1,13 +1,16 @@
 """Notify URLs and deliveries as a user meets them through the CLI: a bad URL's one message
 (its typo visible, its secrets not), apprise's own log lines folded into ours, the real
-reason a delivery failed."""
+reason a delivery failed; and the warning while `init`'s example is still in use."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from crawler.demo import write_demo_config
+from crawler.process import SUPERVISOR_ENV
 from pipelines.storage import Store, open_database
 from tests.conftest import log_events, run_newswatch
 from tests.receivers import Receiver, free_port
@@ -143,3 +146,40 @@ def test_an_alert_that_cannot_be_delivered_records_and_logs_the_reason(tmp_path)
     assert failed["errors"] == [f"{url}: HTTP 404 (Page not found)"], failed
     listed = run_newswatch(*cli, "alerts")
     assert f"attempt 1 failed: {url}: HTTP 404 (Page not found)" in listed.stdout, listed.stdout
+
+
+def test_the_untouched_example_configuration_is_named_until_it_is_edited(
+    tmp_path, demo_server, monkeypatch
+):
+    config_dir = tmp_path / "cfg"
+    assert run_newswatch("init", str(config_dir)).returncode == 0
+    status = run_newswatch("--config", str(config_dir), "status")
+    assert status.returncode == 0, status.stderr
+    warning = status.stderr.strip()
+    assert warning.startswith(f"Warning: {config_dir} still holds newswatch's example"), warning
+    assert status.stderr.count("Warning") == 1 and "Traceback" not in status.stderr
+    assert "sources.toml: source 'ledger' crawls https://www.example.com/rss/world.xml" in warning
+    assert "watchlist.toml: watch 'Khaled Meshal' notifies json://127.0.0.1:8000/hook" in warning
+    assert "mailto://user:****@example.com" in warning and "password" not in warning
+
+    # Sources edited (to the local sample site): crawl warns once, of the watchlist alone.
+    demo = write_demo_config(tmp_path / "demo", demo_server.base)
+    for name in ("sources.toml", "settings.toml"):
+        shutil.copyfile(demo.directory / name, config_dir / name)
+    crawled = run_newswatch("--config", str(config_dir), "crawl")
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    warnings = [line for line in crawled.stderr.splitlines() if not line.startswith("{")]
+    assert warnings[0].startswith("Warning: ") and len(warnings) == 2, crawled.stderr[-3000:]
+    assert warnings[1].strip().startswith("watchlist.toml: watch 'Khaled Meshal' notifies")
+    log_events("\n".join(line for line in crawled.stderr.splitlines() if line.startswith("{")))
+
+    # The crawls a daemon starts do not repeat it (the daemon said it when it started).
+    monkeypatch.setenv(SUPERVISOR_ENV, "1")
+    assert "Warning" not in run_newswatch("--config", str(config_dir), "status").stderr
+    monkeypatch.delenv(SUPERVISOR_ENV)
+
+    # Every part edited: no warning; nor for the demo's configuration.
+    shutil.copyfile(demo.directory / "watchlist.toml", config_dir / "watchlist.toml")
+    for edited in (config_dir, demo.directory):
+        quiet = run_newswatch("--config", str(edited), "status")
+        assert quiet.returncode == 0 and "Warning" not in quiet.stderr, quiet.stderr
