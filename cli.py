@@ -6,6 +6,7 @@ the edge: a message naming what is wrong, never a traceback.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -31,12 +32,28 @@ console = output_console()
 class Context:
     def __init__(self, config_dir: Path) -> None:
         self.config_dir = config_dir
+        self.warned = False
 
     def config(self) -> nwconfig.Config:
         try:
-            return load_config(self.config_dir)
+            config = load_config(self.config_dir)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
+        self._warn_if_example(config)
+        return config
+
+    def _warn_if_example(self, config: nwconfig.Config) -> None:
+        """Once per command: which parts are still `init`'s example, and what to edit (not
+        in the daemon's crawls: the daemon said it when it started)."""
+        from config.example import example_warning
+        from crawler.process import SUPERVISOR_ENV
+
+        if self.warned or os.environ.get(SUPERVISOR_ENV):
+            return
+        self.warned = True
+        warning = example_warning(config)
+        if warning:
+            click.echo(printable(warning), err=True)
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -515,7 +532,7 @@ def _deliver_now(config: nwconfig.Config) -> None:
 @pass_context
 def notify_test(ctx: Context, name: str) -> None:
     """Send a test notification to each channel of the watch NAME."""
-    from pipelines.alerts import send
+    from pipelines.notify import redact, send
 
     config = ctx.config()
     try:
@@ -532,7 +549,7 @@ def notify_test(ctx: Context, name: str) -> None:
     )
     for url, error in results.items():
         click.echo(
-            f"{'ok    ' if error is None else 'FAILED'} {nwconfig.redact(url)}"
+            f"{'ok    ' if error is None else 'FAILED'} {redact(url)}"
             + (f": {error}" if error else "")
         )
     if any(results.values()):

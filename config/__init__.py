@@ -20,7 +20,7 @@ from config.loader import (
     parse_schedule,
     parse_when,
 )
-from config.watchlist import Watch, redact
+from config.watchlist import Watch
 
 __all__ = [
     "EXAMPLES",
@@ -40,5 +40,4 @@ __all__ = [
     "parse_duration",
     "parse_schedule",
     "parse_when",
-    "redact",
 ]

@@ -385,16 +385,12 @@ class _Table:
 
     def notify_urls(self, key: str = "notify") -> tuple[str, ...]:
         """Apprise URLs, each checked against the services apprise knows."""
-        from config.watchlist import redact, valid_notify_url
+        from pipelines.notify import url_problem
 
         urls = self.strings(key)
         for url in urls:
-            if not valid_notify_url(url):
-                raise self.fail(
-                    key,
-                    f"{redact(url)!r} is not a notification URL apprise knows (like "
-                    "'json://host:port/path', 'mailto://user:pass@example.com', 'ntfys://topic')",
-                )
+            if problem := url_problem(url):
+                raise self.fail(key, problem)
         return urls
 
     def tables(self, key: str) -> list[Any]:

@@ -30,17 +30,9 @@ class Watch:
 
     @property
     def notify_redacted(self) -> tuple[str, ...]:
+        from pipelines.notify import redact
+
         return tuple(redact(url) for url in self.notify)
-
-
-def redact(url: str) -> str:
-    """A notify URL fit for logs and output: passwords and tokens masked by apprise."""
-    import apprise
-
-    service = apprise.Apprise.instantiate(url)
-    if not service:
-        return url.split("://", 1)[0] + "://(invalid)"
-    return service.url(privacy=True).split("?", 1)[0].rstrip("/")
 
 
 def load_watchlist(directory: Path, source_names: set[str]) -> tuple[Watch, ...]:
@@ -90,12 +82,6 @@ def _watch(raw: Any, index: int, source_names: set[str]) -> Watch:
         mode=mode,
         digest=digest,
     )
-
-
-def valid_notify_url(url: str) -> bool:
-    import apprise
-
-    return apprise.Apprise.instantiate(url) is not None
 
 
 def _check_terms(watches: tuple[Watch, ...]) -> None:

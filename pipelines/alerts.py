@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlite_utils import Database
 
-from config import Config, Watch, redact
+from config import Config, Watch
 from config.watchlist import terms_of
 from pipelines.clusters import other_outlets
 from pipelines.matcher import Hit, Matcher
+from pipelines.notify import Notifier, failures, redact, send
 from pipelines.storage import immediate, open_database
 
 log = structlog.get_logger("newswatch.alerts")
@@ -35,13 +35,6 @@ log = structlog.get_logger("newswatch.alerts")
 CURSOR_KEY = "alerts_matched_through"
 UPDATES_CURSOR_KEY = "alerts_updates_matched_through"
 ARTICLE_COLUMNS = "id, url, source, title, published, fetched_at, text, cluster_id"
-
-# A notifier is called with (URLs, title, body, key) and answers, for each URL, None when
-# sent or the reason it failed. `key` names the message for receivers that drop repeats.
-Notifier = Callable[[Sequence[str], str, str, str], dict[str, str | None]]
-# The header (on webhooks and e-mail) and JSON field that carry a message's key.
-KEY_HEADER = "X-Newswatch-Alert"
-KEY_FIELD = "newswatch_alert"
 
 
 @dataclass(frozen=True)
@@ -358,7 +351,7 @@ def _deliver(
     key = f"alert-{ids[0]}" if len(ids) == 1 else f"digest-{_fingerprint(json.dumps(ids))}"
     results = notifier(targets, title, body, key) if targets else {}
     done |= {_fingerprint(url) for url, error in results.items() if error is None}
-    errors = [f"{redact(url)}: {error}" for url, error in results.items() if error]
+    errors = failures(results)
     stamp = now.isoformat(timespec="seconds")
     delivered_to = json.dumps(sorted(done))
     with immediate(db):
@@ -476,41 +469,6 @@ def digest_message(watch: str, rows: Sequence[Mapping]) -> tuple[str, str]:
         for row in rows
     ]
     return title, "\n\n".join(items)
-
-
-def send(urls: Sequence[str], title: str, body: str, key: str) -> dict[str, str | None]:
-    """Notify each URL separately, so one failing channel does not hide the others.
-
-    `key` goes with the message where the channel carries it (a header on webhooks and
-    e-mail, a field of the JSON payload), so a receiver can drop a repeat.
-    """
-    import apprise
-
-    results: dict[str, str | None] = {}
-    for url in urls:
-        notifier = apprise.Apprise()
-        if not notifier.add(url):
-            results[url] = "not a notification URL apprise accepts"
-            continue
-        for service in notifier:
-            if isinstance(getattr(service, "headers", None), dict):
-                service.headers[KEY_HEADER] = key
-            if isinstance(getattr(service, "payload_extras", None), dict):
-                service.payload_extras[KEY_FIELD] = key
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
-            ok = bool(notifier.notify(title=title, body=body))
-        reason = captured.getvalue().strip().splitlines()[-1:] if not ok else []
-        results[url] = None if ok else _scrub(reason[0] if reason else "delivery failed", url)
-    return results
-
-
-def _scrub(message: str, url: str) -> str:
-    """Apprise's error, without the URL's secrets should it quote them."""
-    secret_free = message.replace(url, redact(url))
-    if "@" in url.split("://", 1)[-1]:
-        credentials = url.split("://", 1)[-1].split("@", 1)[0]
-        secret_free = secret_free.replace(credentials, "****")
-    return secret_free
 
 
 def _fingerprint(url: str) -> str:

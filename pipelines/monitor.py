@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from config import Config, MonitorSettings, redact
+from config import Config, MonitorSettings
 from pipelines.health import PENDING, Health, Run, assess
+from pipelines.notify import failures, redact, send
 from pipelines.storage import StorageError, immediate, open_database
 
 if TYPE_CHECKING:
@@ -152,8 +153,6 @@ def check_after_crawl(config: Config, names: Iterable[str], *, now: datetime) ->
 
 def deliver_notices(db: Database, monitor: MonitorSettings, names: Iterable[str]) -> int:
     """Send the pending verdict changes of `names`; returns how many were delivered."""
-    from pipelines.alerts import send
-
     names = list(names)
     marks = ", ".join("?" * len(names))
     rows = list(
@@ -166,7 +165,7 @@ def deliver_notices(db: Database, monitor: MonitorSettings, names: Iterable[str]
     for row in rows:
         title, body = verdict_message(row)
         results = send(monitor.notify, title, body, f"health-{row['source']}-{row['since']}")
-        errors = [f"{redact(url)}: {error}" for url, error in results.items() if error]
+        errors = failures(results)
         if errors:
             log.warning("health_notify_failed", source=row["source"], errors=errors)
             continue

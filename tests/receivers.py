@@ -17,10 +17,15 @@ def free_port() -> int:
 class Receiver:
     """A webhook on 127.0.0.1 recording what apprise's json:// posts (and the key header
     each message carries); can go down and up. With `hold`, it keeps its first POST
-    waiting for an answer until `release` is set (`holding` says it is)."""
+    waiting for an answer until `release` is set (`holding` says it is). It answers
+    `status` (a broken webhook: 404, 500), with `answer` as the body."""
 
-    def __init__(self, port: int, *, hold: bool = False) -> None:
+    def __init__(
+        self, port: int, *, hold: bool = False, status: int = 200, answer: str = ""
+    ) -> None:
         self.port = port
+        self.status = status
+        self.answer = answer.encode()
         self.messages: list[dict] = []
         self.keys: list[str | None] = []
         self.httpd: ThreadingHTTPServer | None = None
@@ -40,9 +45,10 @@ class Receiver:
                     receiver.holding.set()
                     receiver.release.wait(120)
                 try:
-                    self.send_response(200)
-                    self.send_header("Content-Length", "0")
+                    self.send_response(receiver.status)
+                    self.send_header("Content-Length", str(len(receiver.answer)))
                     self.end_headers()
+                    self.wfile.write(receiver.answer)
                 except OSError:
                     pass  # the sender is gone
 

@@ -234,7 +234,8 @@ def write_watchlist(directory: Path, watchlist: str) -> Path:
         ),
         (
             '[[watch]]\nname = "A"\nnotify = ["bogus://user:topsecret@host"]\n',
-            "watchlist.toml: watch 'A': notify: 'bogus://(invalid)' is not a notification URL",
+            "watchlist.toml: watch 'A': notify: 'bogus://user:****@host' is not a notification "
+            "URL apprise knows: no service has the scheme 'bogus://'",
         ),
         (
             '[[watch]]\nname = "A"\nmode = "weekly"\n',

@@ -166,7 +166,7 @@ def test_monitor_settings_are_validated(tmp_path):
         ("failing_after = 0", "[monitor]: failing_after: must be at least 1, got 0"),
         ("low_rate = 2", "[monitor]: low_rate: must be a share between 0 and 1, got 2"),
         ('min_silence = "soon"', "[monitor]: min_silence: 'soon' is not a duration"),
-        ('notify = ["nope://x"]', "[monitor]: notify: 'nope://(invalid)' is not a notification"),
+        ('notify = ["nope://x"]', "[monitor]: notify: 'nope://x' is not a notification URL"),
     ):
         (config_dir / "settings.toml").write_text(f"[monitor]\n{table}\n")
         with pytest.raises(ConfigError) as raised:
