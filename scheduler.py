@@ -18,7 +18,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,24 +122,36 @@ class _Scheduler(BackgroundScheduler):
         return super()._process_jobs()
 
 
-def trigger_for(schedule: Schedule, jitter: float):
+def trigger_for(schedule: Schedule, jitter: float, zone: tzinfo):
+    """The trigger of `schedule`: a cron expression is read in `zone`; an interval has none."""
     if schedule.seconds:
         # A short interval gets a proportionally short jitter.
         jitter = min(jitter, schedule.seconds / 10)
         return IntervalTrigger(seconds=schedule.seconds, jitter=int(jitter) or None)
-    trigger = CronTrigger.from_crontab(schedule.cron, timezone=UTC)
+    trigger = CronTrigger.from_crontab(schedule.cron, timezone=zone)
     trigger.jitter = int(jitter) or None  # from_crontab() takes no jitter
     return trigger
 
 
 def same_schedule(stored: Any, wanted: Any) -> bool:
-    """Whether a stored trigger fires as `wanted` does (an interval's start date, when it was
-    made, does not count)."""
+    """Whether a stored trigger fires as `wanted` does. An interval's start date (when it was
+    made) does not count; a cron's zone does: a job stored before `[daemon] timezone` changed
+    keeps its old zone until it is rescheduled."""
 
     def schedule(trigger: Any) -> tuple:
-        return type(trigger), str(trigger), trigger.jitter
+        zone = str(trigger.timezone) if isinstance(trigger, CronTrigger) else None
+        return type(trigger), str(trigger), zone, trigger.jitter
 
     return schedule(stored) == schedule(wanted)
+
+
+def cron_zone(config: Config) -> tzinfo:
+    """The zone cron schedules are read in: `[daemon] timezone`, else the machine's."""
+    if config.daemon.timezone is not None:
+        return config.daemon.timezone
+    from tzlocal import get_localzone  # APScheduler's own dependency
+
+    return get_localzone()
 
 
 class Daemon:
@@ -171,6 +183,7 @@ class Daemon:
                 "coalesce": True,
                 "max_instances": 1,
             },
+            # Only a default: each trigger carries its zone (cron: `[daemon] timezone`).
             timezone=UTC,
         )
 
@@ -180,8 +193,9 @@ class Daemon:
 
     def desired_jobs(self) -> dict[str, tuple[Any, list[str], Any]]:
         daemon = self.config.daemon
+        zone = cron_zone(self.config)
         jobs: dict[str, tuple[Any, list[str], Any]] = {
-            f"crawl:{s.name}": (crawl_job, [s.name], trigger_for(s.schedule, daemon.jitter))
+            f"crawl:{s.name}": (crawl_job, [s.name], trigger_for(s.schedule, daemon.jitter, zone))
             for s in self.config.enabled_sources
         }
         jobs["alerts"] = (alerts_job, [], IntervalTrigger(seconds=daemon.alert_interval))
@@ -190,7 +204,7 @@ class Daemon:
                 jobs[f"digest:{watch.name}"] = (
                     digest_job,
                     [watch.name],
-                    trigger_for(watch.digest, 0),
+                    trigger_for(watch.digest, 0, zone),
                 )
         return jobs
 
@@ -262,6 +276,7 @@ class Daemon:
             **self.reconcile(),
             sources=[s.name for s in config.enabled_sources],
             watches=len(config.watches),
+            timezone=str(cron_zone(config)),
         )
 
     def run(self) -> None:
@@ -297,6 +312,7 @@ class Daemon:
                 database=str(self.database),
                 sources=[s.name for s in self.config.enabled_sources],
                 watches=len(self.config.watches),
+                timezone=str(cron_zone(self.config)),
             )
             self.alerts()  # deliver what a previous run left pending, now
             while not self.stopping.wait(1.0):

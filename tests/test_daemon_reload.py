@@ -1,11 +1,14 @@
-"""The daemon as a real subprocess: SIGHUP reloads its configuration."""
+"""The daemon as a real subprocess: SIGHUP reloads its configuration; cron schedules are read
+in `[daemon] timezone`."""
 
 from __future__ import annotations
 
 import json
 import signal
 import urllib.request
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.conftest import run_newswatch
 from tests.receivers import free_port
@@ -143,3 +146,66 @@ def test_a_configuration_that_does_not_load_on_sighup_leaves_the_running_one(tmp
         code, err = daemon.stop()
     assert code == 0, err[-3000:]
     assert daemon.events("daemon_stopped")
+
+
+def next_run(config_dir: Path, zone: str) -> datetime:
+    """ledger's next run, as `status --json` shows it, in `zone`."""
+    when = datetime.fromisoformat(status(config_dir)["ledger"]["next_run"])
+    return when.astimezone(ZoneInfo(zone))
+
+
+def test_cron_schedules_are_read_in_the_daemon_time_zone(tmp_path, demo_server, monkeypatch):
+    """`0 8 * * *` is 08:00 in `[daemon] timezone` (else the machine's zone); a stored job made
+    in another zone is rescheduled, on start and on SIGHUP."""
+    config_dir = write_daemon_config(
+        tmp_path / "cfg", demo_server.base, DEAD_HOOK, timezone="America/New_York"
+    )
+    (config_dir / "watchlist.toml").write_text("")
+    write_sources(config_dir, demo_server.base, ledger="0 8 * * *")
+    settings = config_dir / "settings.toml"
+
+    daemon = Daemon(config_dir)
+    try:
+        wait_for(lambda: daemon.events("daemon_started"), what="the daemon to start")
+        assert daemon.events("daemon_started")[0]["timezone"] == "America/New_York"
+        when = next_run(config_dir, "America/New_York")
+        assert (when.hour, when.minute) == (8, 0), when
+
+        settings.write_text(settings.read_text().replace("America/New_York", "Asia/Tokyo"))
+        daemon.proc.send_signal(signal.SIGHUP)
+        assert reloaded(daemon, 1)["rescheduled"] == ["crawl:ledger"]
+        when = next_run(config_dir, "Asia/Tokyo")
+        assert (when.hour, when.minute) == (8, 0), when
+    finally:
+        code, err = daemon.stop()
+    assert code == 0, err[-3000:]
+
+    # Restarted without the key, in a machine zone of its own: the stored Tokyo job moves.
+    settings.write_text(settings.read_text().replace('timezone = "Asia/Tokyo"\n', ""))
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    daemon = Daemon(config_dir)
+    try:
+        wait_for(lambda: daemon.events("daemon_started"), what="the daemon to start")
+        assert [e["job"] for e in daemon.events("job_rescheduled")] == ["crawl:ledger"]
+        when = next_run(config_dir, "Asia/Kolkata")
+        assert (when.hour, when.minute) == (8, 0), when
+    finally:
+        code, err = daemon.stop()
+    assert code == 0, err[-3000:]
+
+
+def test_an_unknown_time_zone_is_a_one_line_error(tmp_path):
+    config_dir = tmp_path / "cfg"
+    config_dir.mkdir()
+    (config_dir / "sources.toml").write_text(
+        '[[source]]\nname = "ledger"\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n'
+    )
+    (config_dir / "settings.toml").write_text('[daemon]\ntimezone = "America/New York"\n')
+    for command in ("run", "sources"):
+        shown = run_newswatch("--config", str(config_dir), command, timeout=60)
+        assert shown.returncode == 1, shown.stdout + shown.stderr
+        assert shown.stderr.splitlines() == [
+            "Error: settings.toml: [daemon]: timezone: 'America/New York' is not a time zone "
+            "name like 'Europe/Berlin', 'America/New_York' or 'UTC' (did you mean "
+            "'America/New_York'?)"
+        ], shown.stderr
