@@ -611,17 +611,22 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
 )
 @pass_context
 def run(ctx: Context, metrics_port: int | None, metrics_host: str, web_port: int | None) -> None:
-    """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops)."""
+    """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops,
+    SIGHUP reloads the configuration)."""
     # From now on a SIGTERM is a stop in good order, also while the daemon starts (its
     # imports and configuration take a second or more on a busy machine), never a kill.
-    stopping = threading.Event()
+    stopping, reloading = threading.Event(), threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    # Likewise a SIGHUP (reload) is never the default, an exit: the daemon reloads once it runs.
+    signal.signal(signal.SIGHUP, lambda *_: reloading.set())
     from scheduler import DaemonError, run_daemon
 
     metrics = (metrics_host, metrics_port) if metrics_port is not None else None
     try:
-        run_daemon(ctx.config(), metrics=metrics, web_port=web_port, stopping=stopping)
+        run_daemon(
+            ctx.config(), metrics=metrics, web_port=web_port, stopping=stopping, reloading=reloading
+        )
     except (DaemonError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
 

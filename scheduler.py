@@ -4,7 +4,8 @@ Each crawl runs in its own subprocess (`newswatch crawl SOURCE`): a Twisted
 reactor cannot be restarted, a subprocess bounds memory, and one that hangs
 past `crawl_timeout` is stopped without touching the others. The job store is
 a SQLite file beside the database, so a restart keeps each source's next run
-time; missed runs are coalesced into one.
+time; missed runs are coalesced into one. SIGHUP reads the configuration again
+and reconciles the jobs with it, as a start does.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -31,7 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import undefined
 from sqlite_utils import Database
 
-from config import Config, Schedule
+from config import Config, ConfigError, Schedule, load_config
 from crawler.locks import LockBusy, daemon_lock, source_lock
 from crawler.process import SUPERVISOR_ENV, ChildLog, Outcome, crawl_command, crawl_outcome
 from pipelines.alerts import (
@@ -43,6 +44,9 @@ from pipelines.alerts import (
 )
 from pipelines.monitor import check_after_crawl
 from pipelines.storage import StorageError, begin_run, end_run, immediate, open_database
+
+if TYPE_CHECKING:
+    from pipelines.web.site import WebServer
 
 log = structlog.get_logger("newswatch.daemon")
 
@@ -118,14 +122,36 @@ class _Scheduler(BackgroundScheduler):
         return super()._process_jobs()
 
 
-def trigger_for(schedule: Schedule, jitter: float):
+def trigger_for(schedule: Schedule, jitter: float, zone: tzinfo):
+    """The trigger of `schedule`: a cron expression is read in `zone`; an interval has none."""
     if schedule.seconds:
         # A short interval gets a proportionally short jitter.
         jitter = min(jitter, schedule.seconds / 10)
         return IntervalTrigger(seconds=schedule.seconds, jitter=int(jitter) or None)
-    trigger = CronTrigger.from_crontab(schedule.cron, timezone=UTC)
+    trigger = CronTrigger.from_crontab(schedule.cron, timezone=zone)
     trigger.jitter = int(jitter) or None  # from_crontab() takes no jitter
     return trigger
+
+
+def same_schedule(stored: Any, wanted: Any) -> bool:
+    """Whether a stored trigger fires as `wanted` does. An interval's start date (when it was
+    made) does not count; a cron's zone does: a job stored before `[daemon] timezone` changed
+    keeps its old zone until it is rescheduled."""
+
+    def schedule(trigger: Any) -> tuple:
+        zone = str(trigger.timezone) if isinstance(trigger, CronTrigger) else None
+        return type(trigger), str(trigger), zone, trigger.jitter
+
+    return schedule(stored) == schedule(wanted)
+
+
+def cron_zone(config: Config) -> tzinfo:
+    """The zone cron schedules are read in: `[daemon] timezone`, else the machine's."""
+    if config.daemon.timezone is not None:
+        return config.daemon.timezone
+    from tzlocal import get_localzone  # APScheduler's own dependency
+
+    return get_localzone()
 
 
 class Daemon:
@@ -142,6 +168,8 @@ class Daemon:
         self.web_port = web_port
         self.database = config.storage.database
         self.stopping = stopping or threading.Event()
+        self.reload_requested = False  # set by SIGHUP, acted on by the main loop
+        self.web: WebServer | None = None  # the web face beside the daemon (--web-port)
         self.running: dict[str, subprocess.Popen] = {}
         self._running_lock = threading.Lock()
         self._alerts_lock = threading.Lock()
@@ -154,14 +182,10 @@ class Daemon:
                 # source runs once (not once per missed slot) if within the grace.
                 "coalesce": True,
                 "max_instances": 1,
-                "misfire_grace_time": int(config.daemon.misfire_grace) or None,
             },
+            # Only a default: each trigger carries its zone (cron: `[daemon] timezone`).
             timezone=UTC,
         )
-
-    @property
-    def retry(self) -> tuple[float, float]:
-        return self.config.daemon.retry_min, self.config.daemon.retry_max
 
     @property
     def jobs_path(self) -> Path:
@@ -169,8 +193,9 @@ class Daemon:
 
     def desired_jobs(self) -> dict[str, tuple[Any, list[str], Any]]:
         daemon = self.config.daemon
+        zone = cron_zone(self.config)
         jobs: dict[str, tuple[Any, list[str], Any]] = {
-            f"crawl:{s.name}": (crawl_job, [s.name], trigger_for(s.schedule, daemon.jitter))
+            f"crawl:{s.name}": (crawl_job, [s.name], trigger_for(s.schedule, daemon.jitter, zone))
             for s in self.config.enabled_sources
         }
         jobs["alerts"] = (alerts_job, [], IntervalTrigger(seconds=daemon.alert_interval))
@@ -179,20 +204,24 @@ class Daemon:
                 jobs[f"digest:{watch.name}"] = (
                     digest_job,
                     [watch.name],
-                    trigger_for(watch.digest, 0),
+                    trigger_for(watch.digest, 0, zone),
                 )
         return jobs
 
-    def reconcile(self) -> None:
-        """Make the stored jobs match the configuration, keeping unchanged jobs' next run times.
+    def reconcile(self) -> dict[str, list[str]]:
+        """Make the stored jobs match the configuration, keeping unchanged jobs' next run times;
+        returns the ids of the jobs added, removed and rescheduled.
 
         Replacing every job on start would reset the next run times, and runs
         missed while the daemon was down would never be caught up.
         """
         desired = self.desired_jobs()
+        grace = int(self.config.daemon.misfire_grace) or None
         existing = {job.id: job for job in self.scheduler.get_jobs()}
-        for job_id in existing.keys() - desired.keys():
+        changes: dict[str, list[str]] = {"added": [], "removed": [], "rescheduled": []}
+        for job_id in sorted(existing.keys() - desired.keys()):
             self.scheduler.remove_job(job_id)
+            changes["removed"].append(job_id)
             log.info("job_removed", job=job_id)
         for job_id, (func, args, trigger) in desired.items():
             job = existing.get(job_id)
@@ -200,13 +229,55 @@ class Daemon:
                 # A new interval source is crawled at once, not an interval from now.
                 first = now_utc() if isinstance(trigger, IntervalTrigger) else undefined
                 self.scheduler.add_job(
-                    func, trigger, args=args, id=job_id, name=job_id, next_run_time=first
+                    func,
+                    trigger,
+                    args=args,
+                    id=job_id,
+                    name=job_id,
+                    next_run_time=first,
+                    misfire_grace_time=grace,
                 )
+                changes["added"].append(job_id)
                 log.info("job_added", job=job_id, trigger=str(trigger))
-            elif str(job.trigger) != str(trigger) or list(job.args) != args:
-                job.modify(args=args)
+                continue
+            if job.misfire_grace_time != grace or list(job.args) != args:
+                job.modify(args=args, misfire_grace_time=grace)
+            if not same_schedule(job.trigger, trigger):
                 self.scheduler.reschedule_job(job_id, trigger=trigger)
+                changes["rescheduled"].append(job_id)
                 log.info("job_rescheduled", job=job_id, trigger=str(trigger))
+        return changes
+
+    def request_reload(self, signum: int, _frame: Any = None) -> None:
+        # Only set a flag here: the main loop reloads (logging from a signal handler can
+        # deadlock, and a reload reads files and writes the job store).
+        self.reload_requested = True
+
+    def reload(self) -> None:
+        """Read the configuration folder again and reconcile the jobs with it. A configuration
+        that does not load leaves the running one in place; running jobs finish as they are,
+        the next ones use the new configuration."""
+        try:
+            config = load_config(self.config.directory)
+            if config.storage.database != self.database:
+                raise ConfigError(
+                    f"settings.toml: [storage] database: changed to {config.storage.database}, "
+                    f"but a running daemon keeps {self.database}: restart it to switch"
+                )
+            register(config)  # new watches alert on articles fetched from now on
+        except (ConfigError, StorageError, sqlite3.Error) as exc:
+            log.warning("config_reload_failed", error=str(exc), kept="the running configuration")
+            return
+        self.config = config
+        if self.web is not None:  # its pages' sources and watches; [web] itself takes a restart
+            self.web.datasette.newswatch_config = config
+        log.info(
+            "config_reloaded",
+            **self.reconcile(),
+            sources=[s.name for s in config.enabled_sources],
+            watches=len(config.watches),
+            timezone=str(cron_zone(config)),
+        )
 
     def run(self) -> None:
         global _daemon
@@ -219,7 +290,7 @@ class Daemon:
                 f"database; lock file: {busy.path}"
             ) from None
         _daemon = self
-        metrics_server = web_server = None
+        metrics_server = None
         try:
             open_database(self.database).close()  # create or migrate before anything runs
             # Before any job runs: an alert still `sending` now is one a dead daemon sent.
@@ -227,7 +298,7 @@ class Daemon:
             if self.metrics:
                 metrics_server = self._serve_metrics(*self.metrics)
             if self.web_port:
-                web_server = self._serve_web(self.config.web.host, self.web_port)
+                self.web = self._serve_web(self.config.web.host, self.web_port)
             register(self.config)
             if self.stopping.is_set():  # stopped while starting: nothing to run or wait for
                 log.info("daemon_stopped")
@@ -241,17 +312,20 @@ class Daemon:
                 database=str(self.database),
                 sources=[s.name for s in self.config.enabled_sources],
                 watches=len(self.config.watches),
+                timezone=str(cron_zone(self.config)),
             )
             self.alerts()  # deliver what a previous run left pending, now
             while not self.stopping.wait(1.0):
-                pass
+                if self.reload_requested:
+                    self.reload_requested = False
+                    self.reload()
             self.shutdown()
         finally:
             if metrics_server is not None:
                 metrics_server.shutdown()
                 metrics_server.server_close()
-            if web_server is not None:
-                web_server.stop()
+            if self.web is not None:
+                self.web.stop()
             _daemon = None
             lock.release()
 
@@ -259,7 +333,7 @@ class Daemon:
         from pipelines.metrics import serve_metrics
 
         try:
-            return serve_metrics(self.config, host, port, running=lambda: len(self.running))
+            return serve_metrics(lambda: self.config, host, port, running=lambda: len(self.running))
         except OSError as exc:
             raise DaemonError(
                 f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}"
@@ -302,6 +376,8 @@ class Daemon:
         log.info("daemon_stopped")
 
     def crawl(self, source: str) -> None:
+        if source not in {s.name for s in self.config.enabled_sources}:
+            return  # removed or disabled by a reload while its run was due
         if self.stopping.is_set() or not self._wait_for_leftover(source):
             return
         run_id = self._begin_run(source)
@@ -449,26 +525,32 @@ class Daemon:
     def alerts(self) -> None:
         """Match new articles, then deliver what is due (one delivery at a time)."""
 
-        def work(db: Database, now: datetime) -> None:
+        def work(db: Database, now: datetime, config: Config) -> None:
             deliver_pending(
                 db,
-                self.config.watches,
+                config.watches,
                 now=now,
-                retry=self.retry,
-                give_up_after=self.config.daemon.max_attempts,
+                retry=(config.daemon.retry_min, config.daemon.retry_max),
+                give_up_after=config.daemon.max_attempts,
             )
 
         self._alert_job("alerts", work)
 
     def digest(self, name: str) -> None:
-        def work(db: Database, now: datetime) -> None:
-            deliver_digest(db, self.config.watch(name), now=now, retry=self.retry)
+        def work(db: Database, now: datetime, config: Config) -> None:
+            try:
+                watch = config.watch(name)
+            except ConfigError:
+                return  # removed by a reload while its digest was due
+            retry = (config.daemon.retry_min, config.daemon.retry_max)
+            deliver_digest(db, watch, now=now, retry=retry)
 
         self._alert_job(f"digest:{name}", work)
 
-    def _alert_job(self, job: str, deliver: Callable[[Database, datetime], None]) -> None:
+    def _alert_job(self, job: str, deliver: Callable[[Database, datetime, Config], None]) -> None:
         """Match, then deliver; a busy or failing database defers the job to its next turn."""
         with self._alerts_lock:
+            config = self.config  # one configuration for the whole job, whatever a reload does
             try:
                 db = open_database(self.database)
             except StorageError as exc:
@@ -476,8 +558,8 @@ class Daemon:
                 return
             try:
                 now = now_utc()
-                match_new_articles(db, self.config.watches, now=now.isoformat())
-                deliver(db, now)
+                match_new_articles(db, config.watches, now=now.isoformat())
+                deliver(db, now, config)
             except sqlite3.Error as exc:
                 # Nothing is lost: what was not committed is matched or sent next time.
                 log.warning("job_deferred", job=job, error=f"database: {exc}")
@@ -499,14 +581,19 @@ def run_daemon(
     metrics: tuple[str, int] | None = None,
     web_port: int | None = None,
     stopping: threading.Event | None = None,
+    reloading: threading.Event | None = None,
 ) -> None:
-    """Run until SIGTERM or SIGINT; running crawls get `stop_grace` to finish.
+    """Run until SIGTERM or SIGINT; running crawls get `stop_grace` to finish. SIGHUP
+    reloads the configuration.
 
     With `metrics` (host, port), Prometheus metrics are served there meanwhile; with
     `web_port`, the web face on `[web] host`.
-    `stopping` is an event the caller's own signal handlers set while the daemon started.
+    `stopping` and `reloading` are events the caller's own signal handlers set while the
+    daemon started.
     """
     daemon = Daemon(config, metrics=metrics, web_port=web_port, stopping=stopping)
     signal.signal(signal.SIGTERM, daemon.request_stop)
     signal.signal(signal.SIGINT, daemon.request_stop)
+    signal.signal(signal.SIGHUP, daemon.request_reload)
+    daemon.reload_requested = reloading is not None and reloading.is_set()
     daemon.run()

@@ -98,7 +98,7 @@ def main() -> int:
         verdicts = [h.verdict for h in source_health(db, config, names, now=NOW)]
         status_s = median_seconds(lambda: source_health(db, config, names, now=NOW))
         db.close()
-        collector = NewswatchCollector(config)
+        collector = NewswatchCollector(lambda: config)
         families = list(collector.collect())
         scrape_s = median_seconds(lambda: list(collector.collect()))
         size_mb = path.stat().st_size / 1e6

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -100,6 +100,9 @@ class DaemonSettings:
     retry_max: float = 3600.0  # the longest wait between two delivery attempts
     # Failed attempts before an alert is given up (`failed`); about two days of hourly tries.
     max_attempts: int = 50
+    # The zone cron schedules (sources' and digests') are read in; None: the machine's zone,
+    # found when the daemon schedules (tzlocal costs every command 30 ms to import).
+    timezone: tzinfo | None = None
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,23 @@ def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> 
             ) from None
     start = datetime.combine(day + timedelta(days=end), time.min).astimezone()
     return start.astimezone(UTC)
+
+
+def parse_zone(name: Any) -> tzinfo:
+    """A time zone from its IANA name ("Europe/Berlin", "America/New_York", "UTC")."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+    if isinstance(name, str):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass  # not found, a path, a folder ("America") or not a zone file
+    zones = {zone.casefold(): zone for zone in available_timezones()}
+    near = difflib.get_close_matches(str(name).casefold(), zones, n=1, cutoff=0.8)
+    hint = f" (did you mean {zones[near[0]]!r}?)" if near else ""
+    raise ValueError(
+        f"{name!r} is not a time zone name like 'Europe/Berlin', 'America/New_York' or 'UTC'{hint}"
+    )
 
 
 def parse_size(value: int | str) -> int:
@@ -480,9 +500,10 @@ def _settings(
         **{
             key: daemon.parsed(key, parse_duration, getattr(defaults_d, key))
             for key in DaemonSettings.__dataclass_fields__
-            if key != "max_attempts"
+            if key not in ("max_attempts", "timezone")
         },
         max_attempts=daemon.number("max_attempts", defaults_d.max_attempts, 1, integer=True),
+        timezone=daemon.parsed("timezone", parse_zone, None),
     )
     dedupe = _Table(
         top.get("dedupe", dict, {}),

@@ -39,14 +39,17 @@ _RUN_TOTALS = (
 
 
 class NewswatchCollector:
-    """Collects newswatch's figures from the database at each scrape."""
+    """Collects newswatch's figures from the database at each scrape; `config` gives the
+    configuration of the moment (the daemon's changes on SIGHUP)."""
 
-    def __init__(self, config: Config, running: Callable[[], int] = lambda: 0) -> None:
+    def __init__(
+        self, config: Callable[[], Config], running: Callable[[], int] = lambda: 0
+    ) -> None:
         self.config = config
         self.running = running
 
     def collect(self) -> Iterator[Metric]:
-        path = Path(self.config.storage.database)
+        path = Path(self.config().storage.database)
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
         except sqlite3.Error as exc:
@@ -97,8 +100,9 @@ class NewswatchCollector:
         yield pending_alerts
 
         now = datetime.now(UTC)
-        names = [s.name for s in self.config.sources]
-        healths = source_health(db, self.config, names, now=now)
+        config = self.config()
+        names = [s.name for s in config.sources]
+        healths = source_health(db, config, names, now=now)
         success = GaugeMetricFamily(
             "newswatch_source_last_success_timestamp_seconds",
             "When the source's last successful crawl started (Unix time).",
@@ -126,7 +130,7 @@ def _counter(name: str, text: str, value: float) -> CounterMetricFamily:
 
 
 def serve_metrics(
-    config: Config, host: str, port: int, running: Callable[[], int] = lambda: 0
+    config: Callable[[], Config], host: str, port: int, running: Callable[[], int] = lambda: 0
 ) -> WSGIServer:
     """Serve /metrics on host:port in a background thread; OSError if the port is taken."""
     registry = CollectorRegistry(auto_describe=False)

@@ -172,6 +172,7 @@ class WebServer:
 
         ds = build(config, host)
         asyncio.run(ds.invoke_startup())
+        self.datasette = ds
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.socket = socket.create_server((host, port), family=family)
         self.server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="off"))
