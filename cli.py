@@ -14,19 +14,35 @@ import threading
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console, Group
-from rich.text import Text
 
 import config as nwconfig
 from config import ConfigError, load_config
-from config.logs import setup_logging
-from crawler.report import Url, line, output_console, show_times_in_utc, shown_time, table
-from pipelines.storage import StorageError, open_database
-from pipelines.textnorm import printable
 
-console = output_console()
+if TYPE_CHECKING:
+    from rich.text import Text
+
+# Each command imports what it uses, when it runs: `newswatch --help` pays for click alone,
+# `status` not for Scrapy, `crawl` not for APScheduler (bench/startup_bench.py).
+
+
+class _Console:
+    """The console commands print to, made on first use (rich costs what `--help` need
+    not pay): `crawler.report.output_console`."""
+
+    _made = None
+
+    def __getattr__(self, name: str):
+        if _Console._made is None:
+            from crawler.report import output_console
+
+            _Console._made = output_console()
+        return getattr(_Console._made, name)
+
+
+console = _Console()
 
 
 class Context:
@@ -47,6 +63,7 @@ class Context:
         in the daemon's crawls: the daemon said it when it started)."""
         from config.example import example_warning
         from crawler.process import SUPERVISOR_ENV
+        from pipelines.textnorm import printable
 
         if self.warned or os.environ.get(SUPERVISOR_ENV):
             return
@@ -87,6 +104,9 @@ def main(
 ) -> None:
     """newswatch watches news sources for you: it crawls them, keeps each article's
     main text in one SQLite file, and lets you search it."""
+    from config.logs import setup_logging
+    from crawler.report import show_times_in_utc
+
     setup_logging(-1 if quiet else verbose, log_format)
     show_times_in_utc(utc)
     ctx.obj = Context(config_dir)
@@ -114,6 +134,10 @@ def init(directory: Path, force: bool) -> None:
 @pass_context
 def sources(ctx: Context, as_json: bool) -> None:
     """List the configured sources, validated, with their schedules."""
+    from rich.console import Group
+
+    from crawler.report import Url, line, table
+
     config = ctx.config()
     if as_json:
         import json
@@ -160,10 +184,12 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
     A source another process is crawling is left to it (exit status 75 when every source
     asked for is busy)."""
     from crawler.process import BUSY_EXIT
-    from crawler.report import results_table
+    from crawler.report import line, results_table
     from crawler.run import crawl_sources
     from pipelines.alerts import match_alerts, register
     from pipelines.monitor import check_after_crawl
+    from pipelines.storage import StorageError
+    from pipelines.textnorm import printable
 
     config = ctx.config()
     try:
@@ -212,6 +238,7 @@ def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
     from crawler.report import results_table
     from crawler.run import crawl_sources
     from pipelines.alerts import match_alerts, register
+    from pipelines.storage import StorageError
 
     config = ctx.config()
     if not config.storage.archive_html:
@@ -244,7 +271,9 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None, as_jso
     """Full-text search over the collected articles (what you type, or FTS5 syntax)."""
     import json
 
+    from crawler.report import line, shown_time
     from pipelines.search import MARK_END, MARK_START, SearchError, search_articles
+    from pipelines.storage import StorageError, open_database
 
     config = ctx.config()
     try:
@@ -312,6 +341,7 @@ def _marked(snippet: str) -> list[str | tuple[str, str]]:
 def demo(directory: Path) -> None:
     """Serve the bundled sample news site on 127.0.0.1, crawl it, show what was collected."""
     from crawler.demo import run_demo
+    from pipelines.storage import StorageError
 
     try:
         run_demo(directory, console)
@@ -334,6 +364,10 @@ def _since(value: str | None) -> str | None:
 @pass_context
 def watches(ctx: Context) -> None:
     """List the watchlist (watchlist.toml), validated; secrets in notify URLs are masked."""
+    from rich.console import Group
+
+    from crawler.report import Url, table
+
     config = ctx.config()
     if not config.watches:
         click.echo(f"no watches; add [[watch]] tables to {config.directory / 'watchlist.toml'}")
@@ -384,6 +418,8 @@ def alerts(
     as_json: bool,
 ) -> None:
     """List alerts, newest first: what matched, where, and whether it was delivered."""
+    from crawler.report import line, shown_time
+
     config = ctx.config()
     since = _since(since)
     where, args = ["1 = 1"], []
@@ -483,6 +519,7 @@ def deliver(ctx: Context) -> None:
     """Match new articles against the watchlist and deliver the pending alerts now, without
     the daemon (for crawls run from cron); digests stay the daemon's."""
     from pipelines.alerts import match_alerts
+    from pipelines.storage import StorageError
 
     config = ctx.config()
     try:
@@ -497,6 +534,7 @@ def _deliver_now(config: nwconfig.Config) -> None:
     running daemon delivers them itself, and two deliverers would send twice."""
     from crawler.locks import LockBusy, daemon_lock
     from pipelines.alerts import deliver_pending
+    from pipelines.storage import StorageError, open_database
 
     lock = daemon_lock(config.storage.database)
     try:
@@ -567,8 +605,10 @@ def notify_test(ctx: Context, name: str) -> None:
 @pass_context
 def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
     """Run the watch NAME over the articles already stored."""
+    from crawler.report import line
     from crawler.spiders import now_iso
     from pipelines.alerts import backfill as run_backfill
+    from pipelines.storage import StorageError, open_database
 
     config = ctx.config()
     since = _since(since)
@@ -613,6 +653,8 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
 def run(ctx: Context, metrics_port: int | None, metrics_host: str, web_port: int | None) -> None:
     """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops,
     SIGHUP reloads the configuration)."""
+    from pipelines.storage import StorageError
+
     # From now on a SIGTERM is a stop in good order, also while the daemon starts (its
     # imports and configuration take a second or more on a busy machine), never a kill.
     stopping, reloading = threading.Event(), threading.Event()
@@ -637,6 +679,8 @@ def run(ctx: Context, metrics_port: int | None, metrics_host: str, web_port: int
 @pass_context
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the web face (Datasette, read-only): browse, search, alerts and their feeds."""
+    from pipelines.storage import StorageError
+
     config = ctx.config()
     from pipelines.web.site import WebError, WebServer
 
@@ -711,6 +755,7 @@ def export(
     """Export articles to TARGET (a file, or - for stdout) with a manifest beside it."""
     from importlib.metadata import version
 
+    from rich.console import Console
     from rich.progress import Progress
 
     from pipelines.export import (
@@ -724,6 +769,7 @@ def export(
         parse_fields,
     )
     from pipelines.export import export as run_export
+    from pipelines.storage import StorageError, open_database
 
     config = ctx.config()
     filters = ExportFilter(
@@ -790,6 +836,7 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
     story's other outlets and the article's earlier versions."""
     import json
 
+    from crawler.report import line, shown_time
     from pipelines.web.pages import article
 
     db = _database(ctx.config())
@@ -846,6 +893,7 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
 @pass_context
 def cluster(ctx: Context, article_id: int, as_json: bool) -> None:
     """The story ARTICLE_ID belongs to: every outlet and URL that carried it, earliest first."""
+    from crawler.report import shown_time, table
     from pipelines.clusters import cluster_members
 
     db = _database(ctx.config())
@@ -891,6 +939,7 @@ def cluster(ctx: Context, article_id: int, as_json: bool) -> None:
 @pass_context
 def history(ctx: Context, article_id: int, show_diff: bool, as_json: bool) -> None:
     """The versions of article ARTICLE_ID (rechecked sources keep every changed text)."""
+    from crawler.report import line, shown_time, table
     from pipelines.history import UnknownArticle, article_versions, diff
 
     db = _database(ctx.config())
@@ -927,6 +976,8 @@ def history(ctx: Context, article_id: int, show_diff: bool, as_json: bool) -> No
 
 def _database(config: nwconfig.Config):
     """The configured database, opened (migrated if needed), or a clear error."""
+    from pipelines.storage import StorageError, open_database
+
     try:
         return open_database(config.storage.database)
     except StorageError as exc:
@@ -947,6 +998,7 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
     import json
 
     from crawler.locks import daemon_lock
+    from crawler.report import line, table
     from pipelines.monitor import recent_runs, source_health
 
     config = ctx.config()
@@ -1015,6 +1067,7 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
 
 
 def _runs_table(source: str, runs: list[dict]):
+    from crawler.report import shown_time, table
     from pipelines.health import problem_text
 
     listing = table(
@@ -1056,6 +1109,8 @@ _VERDICT_STYLES = {
 
 
 def _verdict(verdict: str) -> Text:
+    from rich.text import Text
+
     return Text(verdict, style=_VERDICT_STYLES.get(verdict, "dim"))
 
 
@@ -1083,6 +1138,8 @@ def _ago(stamp: str | None, now: datetime) -> str:
 @pass_context
 def stats(ctx: Context) -> None:
     """Articles by source, language and month."""
+    from crawler.report import table
+
     db = _database(ctx.config())
     total = db["articles"].count
     console.print(

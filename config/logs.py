@@ -11,9 +11,12 @@ import logging
 import sys
 from typing import Literal
 
-import structlog
-
+from pipelines import import_without
 from pipelines.textnorm import printable
+
+# structlog's optional Twisted support imports Twisted: a tenth of a second for commands
+# that never crawl. A crawl imports Twisted itself, through Scrapy.
+structlog = import_without("structlog", "twisted")
 
 LogFormat = Literal["auto", "console", "json"]
 

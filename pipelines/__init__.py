@@ -1,14 +1,24 @@
 """newswatch's item pipelines (extract; dedupe and store) and the pure functions behind them."""
 
+import importlib
 import sys
+from types import ModuleType
 
-# sqlite-utils imports pandas when it is installed, for DataFrame values newswatch never
-# passes: half a second at the start of every command, crawl and extraction worker. It
-# is imported here, before any of our modules can, without seeing pandas (as where pandas
-# is not installed); pandas itself stays importable.
-if "sqlite_utils" not in sys.modules and "pandas" not in sys.modules:
-    sys.modules["pandas"] = None  # type: ignore[assignment]
+
+def import_without(name: str, *optional: str) -> ModuleType:
+    """Import `name` as if the `optional` packages it would import were not installed
+    (those not imported yet); they stay importable afterwards, for code that needs them."""
+    hidden = [m for m in optional if m not in sys.modules]
+    for module in hidden:
+        sys.modules[module] = None  # type: ignore[assignment]
     try:
-        import sqlite_utils  # noqa: F401
+        return importlib.import_module(name)
     finally:
-        del sys.modules["pandas"]
+        for module in hidden:
+            del sys.modules[module]
+
+
+# sqlite-utils imports pandas and numpy when they are installed, for DataFrame and numpy
+# values newswatch never passes it: half a second at the start of every command, crawl and
+# extraction worker. It is imported here, before any of our modules can, without them.
+import_without("sqlite_utils", "pandas", "numpy")

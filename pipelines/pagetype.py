@@ -12,8 +12,10 @@ decided, in its detail.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipelines.pagemeta import Declared
+if TYPE_CHECKING:
+    from pipelines.pagemeta import Declared
 
 # The version of these rules. A page skipped for its content (`REEXAMINED`) under older
 # rules is fetched once more and judged again: a rule that lost real articles must not

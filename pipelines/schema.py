@@ -10,9 +10,6 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from pipelines.clusters import find_cluster, index_article
-from pipelines.neardup import DEFAULT_THRESHOLD, signature
-
 migrations = Migrations("newswatch")
 
 
@@ -168,6 +165,9 @@ def m004_alerts_by_article(db: Database) -> None:
 
 @migrations()
 def m005_clusters_and_versions(db: Database) -> None:
+    from pipelines.clusters import find_cluster, index_article
+    from pipelines.neardup import DEFAULT_THRESHOLD, signature
+
     # Near-duplicate clusters: each article's cluster; the MinHash signatures, in a
     # narrow table of their own (read for every candidate: an article row is mostly
     # text, and columns after the text cost a walk through its overflow pages); and

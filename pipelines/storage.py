@@ -20,23 +20,19 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlite_utils import Database
 
-from pipelines.boilerplate import block_keys
-from pipelines.clusters import (
-    Nearest,
-    RecentArticles,
-    better,
-    find_cluster,
-    index_article,
-    next_article_id,
-)
-from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature
 from pipelines.pagetype import REEXAMINED, RULES_VERSION
 from pipelines.schema import migrations
+
+if TYPE_CHECKING:
+    from pipelines.clusters import Nearest
+
+# The writer's near-duplicate and boilerplate code (numpy) is imported by the methods that
+# write: a command that only reads (status, search) does not pay for it.
 
 log = structlog.get_logger("newswatch.storage")
 
@@ -231,6 +227,8 @@ class Store:
         # A crawl's writes touch the articles, the full-text index and the band index:
         # a 32 MB page cache (SQLite's default is 2 MB) keeps their upper levels in memory.
         db.execute("PRAGMA cache_size = -32768")
+        from pipelines.clusters import RecentArticles
+
         self.recent = RecentArticles()
         self.batch_size = batch_size
         self._pending = 0
@@ -390,6 +388,8 @@ class Store:
         serial = db.execute(
             "SELECT articles FROM source_counters WHERE source = ?", [source]
         ).fetchone()[0]
+        from pipelines.boilerplate import block_keys
+
         blocks = block_keys(text)
         db.conn.executemany(
             "INSERT INTO source_blocks (source, key, block, articles, since, first_seen, "
@@ -446,7 +446,7 @@ class Store:
         *,
         source: str,
         now: str,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         nearest: Nearest | None = None,
     ) -> tuple[int, int]:
         """Store a new article in the story (cluster) of its nearest stored article, or in
@@ -455,6 +455,10 @@ class Store:
         `nearest` is what an extraction worker found on a snapshot: then only the
         articles stored since are searched here.
         """
+        from pipelines.clusters import better, find_cluster, index_article, next_article_id
+        from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature
+
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         row = {**article, "source": source, "fetched_at": now}
         row["authors"] = json.dumps(list(row.get("authors") or []), ensure_ascii=False)
         sig = row.pop("minhash", None) or signature(row["text"])
@@ -551,6 +555,9 @@ class Store:
                 ],
             )
             # Copies of the new text find the story too; the old keys stay for copies of the old.
+            from pipelines.clusters import index_article
+            from pipelines.neardup import signature
+
             sig = article.get("minhash") or signature(article["text"])
             index_article(db, article_id, current[4], sig)
         return version + 1
