@@ -239,7 +239,7 @@ def test_one_wire_story_on_three_outlets_is_one_cluster_and_alerts_once(tmp_path
     assert shown.returncode == 0, shown.stderr
     lines = [line for line in shown.stdout.splitlines() if "/flood-" in line]
     assert len(lines) == 3 and "3 articles" in shown.stdout
-    assert lines[0].split()[0] == "first" and "/gazette/flood-wire" in lines[0]
+    assert lines[0].split("\t")[0].endswith(" first") and "/gazette/flood-wire" in lines[0]
     # Outlets by the site's own name; the Gazette's template gives none: its host.
     assert "Valley Herald" in shown.stdout and "County Courier" in shown.stdout
     assert "127.0.0.1" in lines[0].split("http://")[0]

@@ -453,4 +453,5 @@ def test_hostile_pages_are_recorded_with_reasons_not_crashed_on(tmp_path):
     (problem,) = json.loads(run["listing_problems"])
     assert problem["url"].endswith("/not-a-feed.xml") and problem["kind"] == "feed", problem
     # One of its two feeds broken: the source is degraded, and the crawl says so.
-    assert "hostile is now degraded: feed http://" in result.stdout, result.stdout
+    assert "hostile: feed http://" in result.stdout, result.stdout
+    assert "hostile is now degraded" in result.stdout, result.stdout
