@@ -974,6 +974,149 @@ def history(ctx: Context, article_id: int, show_diff: bool, as_json: bool) -> No
             console.print(line((change, style or "")))
 
 
+@main.command()
+@click.argument("url", required=False)
+@click.option("--source", "source_name", help="Only this source's pages.")
+@click.option(
+    "--outcome",
+    help="Only pages with this outcome: skipped, failed, stored, duplicate, listed, "
+    "not_modified, redirected, updated or unchanged.",
+)
+@click.option("--reason", help="Only pages whose reason contains this (too_short, 404, robots).")
+@click.option("--since", help="Only pages fetched since this date (2026-11-28, 7d, yesterday).")
+@click.option(
+    "--limit", type=click.IntRange(1), default=50, show_default=True, help="The most pages listed."
+)
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
+@pass_context
+def pages(
+    ctx: Context,
+    url: str | None,
+    source_name: str | None,
+    outcome: str | None,
+    reason: str | None,
+    since: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """The pages newswatch fetched, newest first, with what became of each and why (a
+    page skipped, a fetch failed); with URL, that page's record."""
+    import json
+
+    from crawler.report import shown_time, table
+    from pipelines.pagerecords import OUTCOMES, PageFilter, list_pages
+
+    _check_choice("--outcome", outcome, OUTCOMES)
+    config = ctx.config()
+    filters = PageFilter(
+        source=source_name,
+        outcome=outcome,
+        reason=reason,
+        since=_since(since),
+        urls=_page_urls((url,) if url else ()),
+    )
+    db = _database(config)
+    try:
+        _check_known(db, config, sources=(source_name,) if source_name else ())
+        rows = list_pages(db, filters, limit=limit)
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"no page of {url} is recorded" if url else "no pages match")
+        return
+    listing = table(
+        "fetched", "source", "outcome", "url", "reason", wrap=("reason",), urls=("url",)
+    )
+    for row in rows:
+        what = [row["reason"] or ""]
+        if row["kind"] != "article":
+            what = [f"{row['kind']}: {what[0]}" if what[0] else row["kind"]]
+        if row["article_id"]:
+            what.append(f"article {row['article_id']}")
+        if row["previous"]:
+            what.append(f"before: {row['previous']}")
+        listing.add_row(
+            shown_time(row["fetched_at"]),
+            row["source"],
+            row["outcome"],
+            row["url"],
+            "; ".join(w for w in what if w),
+        )
+    console.print(listing)
+
+
+@main.command()
+@click.argument("urls", nargs=-1)
+@click.option("--source", "source_name", help="Release this source's skipped pages.")
+@click.option("--reason", help="Only pages whose reason contains this (too_short, robots).")
+@click.option("--outcome", help="Only pages with this outcome: skipped or failed (default: both).")
+@click.option(
+    "--dry-run", is_flag=True, help="Say how many pages would be released; change nothing."
+)
+@pass_context
+def forget(
+    ctx: Context,
+    urls: tuple[str, ...],
+    source_name: str | None,
+    reason: str | None,
+    outcome: str | None,
+    dry_run: bool,
+) -> None:
+    """Release skipped (or failed) article pages, the URLS given or a source's: the next
+    crawl fetches them again wherever a feed, sitemap or front lists them. Stored
+    articles are never touched."""
+    from crawler.report import line
+    from pipelines.pagerecords import RELEASABLE, PageFilter, forget_pages, list_pages
+
+    if not urls and not source_name:
+        raise BadInput("name the pages to forget: URLs, or --source NAME")
+    _check_choice("--outcome", outcome, RELEASABLE)
+    config = ctx.config()
+    filters = PageFilter(source=source_name, outcome=outcome, reason=reason, urls=_page_urls(urls))
+    db = _database(config)
+    try:
+        _check_known(db, config, sources=(source_name,) if source_name else ())
+        released = forget_pages(db, filters, dry_run=dry_run)
+        # Each URL named that stays settled, and what it is.
+        kept = []
+        for given in urls:
+            if not set(_page_urls((given,))) & {*released.pages, *released.redirects}:
+                rows = list_pages(db, PageFilter(urls=_page_urls((given,))), limit=1)
+                kept.append((given, rows[0]["outcome"] if rows else "not recorded"))
+    finally:
+        db.close()
+    for given, what in kept:
+        console.print(line("not released: ", given, f" ({what})"))
+    verb = "would release" if dry_run else "released"
+    click.echo(
+        f"{verb} {len(released.pages)} page(s): the next crawl of their source fetches them "
+        "again where a feed, sitemap or front still lists them"
+    )
+
+
+def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
+    """A value not among the choices is a one-line error naming them (exit 2)."""
+    if value is not None and value not in choices:
+        raise BadInput(f"{option} {value!r} is not one of: {', '.join(choices)}")
+
+
+def _page_urls(urls: tuple[str, ...]) -> tuple[str, ...]:
+    """URLs as given and in their canonical form (the form pages are recorded under)."""
+    from crawler.urls import canonical_url
+
+    found: list[str] = []
+    for url in urls:
+        found.append(url)
+        try:
+            found.append(canonical_url(url))
+        except ValueError:
+            pass
+    return tuple(dict.fromkeys(found))
+
+
 def _database(config: nwconfig.Config):
     """The configured database, opened (migrated if needed), or a clear error."""
     from pipelines.storage import StorageError, open_database
