@@ -975,6 +975,89 @@ def history(ctx: Context, article_id: int, show_diff: bool, as_json: bool) -> No
 
 
 @main.command()
+@click.argument("target")
+@click.option(
+    "--source",
+    "source_name",
+    help="Judge it as this source's page (default: the source that recorded it, or the one "
+    "whose feeds, sitemaps or fronts are on its host).",
+)
+@click.option("--url", "page_url", help="The saved FILE's address (its links are read against it).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
+@pass_context
+def extract(
+    ctx: Context, target: str, source_name: str | None, page_url: str | None, as_json: bool
+) -> None:
+    """What newswatch would store from one page (a URL, or a saved FILE), or why it would
+    skip it: the crawl's own fetch rules, extraction and page-type judgment; nothing is
+    stored. Exits 1 when the crawl would skip the page."""
+    import json
+
+    from crawler.probe import ProbeError, probe
+    from pipelines.textnorm import printable
+
+    fetching = target.lower().startswith(("http://", "https://"))
+    if fetching and page_url:
+        raise BadInput("--url gives a saved FILE's address; TARGET is a URL already")
+    if not fetching and "://" in target:
+        raise BadInput(printable(f"{target}: only http and https URLs can be fetched"))
+    config = ctx.config()
+    try:
+        found = probe(config, target, source_name=source_name, url=page_url)
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from None
+    except ProbeError as exc:
+        raise click.ClickException(printable(str(exc))) from None
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_probe(found)
+    if found.skipped:
+        raise SystemExit(1)
+
+
+# How `extract` says where the crawl finds a page: it decides the minimum of words.
+_PRESENTED = {
+    "feed": "page listed by a feed or sitemap (half the minimum of words suffices)",
+    "sitemap": "page listed by a feed or sitemap (half the minimum of words suffices)",
+    "front": "page linked from a section front (it has to show it is an article)",
+    "recheck": "stored article, fetched again",
+    None: "page found nowhere known (the whole minimum of words)",
+}
+
+
+def _print_probe(found) -> None:
+    from crawler.report import line
+
+    whose = f"{found.source}'s" if found.source else "a"
+    judged = f"judged as {whose} {_PRESENTED.get(found.presented_by, _PRESENTED[None])}"
+    result = found.result
+    if found.skipped:
+        console.print(line(("skipped: ", "bold"), found.reason))
+        console.print(line((found.url, "dim")))
+        console.print(line((judged, "dim")))
+        return
+    facts = [result.published and f"published {result.published}"]
+    facts += [result.authors and "by " + ", ".join(result.authors), result.language]
+    console.print(line((result.title or "(untitled)", "bold")))
+    console.print(line(" · ".join(f for f in facts if f) + f" · {result.word_count} words"))
+    console.print(line((found.url, "dim")))
+    notes = [judged]
+    if found.boilerplate:
+        notes.append(f"{found.boilerplate} line(s) of the source's learned boilerplate taken out")
+    if found.stored_as is not None:
+        notes.append(
+            f"stored already, as article {found.stored_as} (newswatch show {found.stored_as})"
+        )
+    for note in notes:
+        console.print(line((note, "dim")))
+    for paragraph in result.text.split("\n"):
+        if paragraph.strip():
+            console.print()
+            console.print(line(paragraph))
+
+
+@main.command()
 @click.argument("url", required=False)
 @click.option("--source", "source_name", help="Only this source's pages.")
 @click.option(

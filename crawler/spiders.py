@@ -145,14 +145,7 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def _presented_by(self) -> str | None:
-        """Where a page of this source whose origin was not recorded came from, when the
-        source has one kind of discovery only."""
-        kinds = set()
-        if self.source.feeds or self.source.sitemaps:
-            kinds.add("feed")
-        if self.source.start_urls:
-            kinds.add("front")
-        return kinds.pop() if len(kinds) == 1 else None
+        return presented_by_default(self.source)
 
     def _listing(self, url: str, kind: str, callback, depth: int = 0) -> scrapy.Request | None:
         """The request for a feed, sitemap or front; None when this run asked for it already
@@ -414,6 +407,17 @@ class SourceSpider(scrapy.Spider):
             fetched_at=now_iso(),
             settled=settled,
         )
+
+
+def presented_by_default(source: Source) -> str | None:
+    """Where a page of `source` whose origin was not recorded came from, when the source
+    has one kind of discovery only."""
+    kinds = set()
+    if source.feeds or source.sitemaps:
+        kinds.add("feed")
+    if source.start_urls:
+        kinds.add("front")
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def download_problem(exc: BaseException, settings) -> str:

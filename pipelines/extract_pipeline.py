@@ -196,6 +196,20 @@ class ExtractPipeline:
         return item
 
 
+def judge(
+    item: ArticlePage, *, min_words: int, db_path: str | None, threshold: float
+) -> Article | Skipped:
+    """What the crawl's extraction makes of one fetched page, in this process (`newswatch
+    extract`): the article it would store (`item.boilerplate` says which of the source's
+    learned lines it took out), or why it would skip the page."""
+    pipeline = ExtractPipeline(workers=0, min_words=min_words, db_path=db_path, threshold=threshold)
+    try:
+        asyncio.run(pipeline.process_item(item))
+    except NotAnArticle as skipped:
+        return Skipped(skipped.reason, skipped.detail, item.url)
+    return item.article
+
+
 def with_hints(article: Article, hints: dict[str, Any]) -> Article:
     """Fill the date from the feed or sitemap when the page itself gave none."""
     if article.published or not hints.get("published"):

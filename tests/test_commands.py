@@ -1,5 +1,5 @@
-"""`newswatch pages` and `forget` through the real CLI, against a local site: why a page was
-skipped, and releasing it to be fetched again."""
+"""`newswatch extract`, `pages` and `forget` through the real CLI, against a local site: why
+a page was skipped, releasing it to be fetched again, and one page judged as the crawl would."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ SHORT = "/news/short-brief-on-the-harbour-council-vote-with-a-rather-long-addres
 
 @contextmanager
 def site_with_a_short_page(tmp_path: Path):
-    """The generated site (two articles behind a feed) whose feed also lists a page too
-    short to be an article."""
+    """The generated site (two articles behind a feed, /private/ disallowed by robots.txt)
+    whose feed also lists a page too short to be an article."""
     with generated_source(tmp_path, 2) as (server, config, paths):
         write_page(server, SHORT, [ENGLISH[0]])
         feed = server.root / "feed.xml"
@@ -106,9 +106,63 @@ def test_a_skipped_page_is_listed_with_its_reason_forgotten_and_stored_once_long
         assert database(config)["articles"].count == 3
 
 
+def test_extract_judges_a_page_as_the_crawl_did_and_stores_nothing(tmp_path):
+    with site_with_a_short_page(tmp_path) as (server, config, paths):
+        newswatch(config, "crawl")
+        db = database(config)
+        url = server.base + paths[0]
+        row = next(db["articles"].rows_where("url = ?", [url]))
+        before = {t: db[t].count for t in ("articles", "pages", "crawl_runs", "sightings")}
+
+        fetched = json.loads(newswatch(config, "extract", url, "--json").stdout)
+        assert fetched["outcome"] == "article" and fetched["source"] == "gen", fetched
+        assert fetched["presented_by"] == "feed", "as the crawl found it: in the feed"
+        assert (fetched["title"], fetched["text"]) == (row["title"], row["text"])
+        assert fetched["word_count"] == row["word_count"]
+        assert fetched["stored_as"] == row["id"]
+
+        saved = tmp_path / "saved.html"
+        saved.write_bytes((server.root / f"{paths[0].lstrip('/')}.html").read_bytes())
+        from_file = json.loads(
+            newswatch(config, "extract", str(saved), "--url", url, "--json").stdout
+        )
+        assert (from_file["title"], from_file["text"]) == (row["title"], row["text"])
+        assert from_file["url"] == url and from_file["source"] == "gen"
+
+        shown = newswatch(config, "extract", url).stdout
+        assert shown.startswith(row["title"] + "\n"), shown
+        assert f"{row['word_count']} words" in shown and "Maria Jensen" in shown
+        assert ENGLISH[3].split(",")[0] in shown, shown
+
+        # A page the crawl skipped: why, in the words it recorded; exit status 1.
+        short = server.base + SHORT
+        (recorded,) = [reason for page, reason in skipped_pages(config) if page == short]
+        skipped = newswatch(config, "extract", short, code=1)
+        assert skipped.stdout.startswith(f"skipped: {recorded}\n"), skipped.stdout
+        as_json = json.loads(newswatch(config, "extract", short, "--json", code=1).stdout)
+        assert (as_json["outcome"], as_json["reason"]) == ("skipped", recorded), as_json
+        assert "title" not in as_json and "text" not in as_json
+        # Saved, with no address or source, it is a page found nowhere: the whole minimum.
+        saved.write_bytes((server.root / f"{SHORT.lstrip('/')}.html").read_bytes())
+        strict = json.loads(newswatch(config, "extract", str(saved), "--json", code=1).stdout)
+        assert strict["reason"].endswith("words, fewer than 80"), strict
+        # A page that is no HTML is skipped in the crawl's words too.
+        text = newswatch(config, "extract", server.base + "/robots.txt", code=1)
+        assert text.stdout.startswith("skipped: not_html: text/plain"), text.stdout
+
+        after = {t: db[t].count for t in before}
+        assert after == before, "extract stores nothing"
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
+        (("extract", "{base}/news/nosuch"), "{base}/news/nosuch: HTTP 404"),
+        (("extract", "{base}/private/page"), "{base}/private/page: forbidden by robots.txt"),
+        (("extract", "http://127.0.0.1:9/page"), "http://127.0.0.1:9/page: connection refused"),
+        (("extract", "{tmp}/nosuch.html"), "{tmp}/nosuch.html: No such file or directory"),
+        (("extract", "--source", "nosuch", "{base}/news/story-0"), "configured: gen"),
+        (("extract", "{base}/news/story-0", "--url", "{base}/x"), "TARGET is a URL already"),
         (("pages", "--outcome", "nosuch"), "is not one of: stored, duplicate, skipped, failed"),
         (("pages", "--source", "nosuch"), "the choices are: gen"),
         (("pages", "--since", "someday"), "is not a date or time like"),
