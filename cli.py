@@ -1110,20 +1110,20 @@ def pages(
     if not rows:
         click.echo(f"no page of {url} is recorded" if url else "no pages match")
         return
-    listing = table(
-        "fetched", "source", "outcome", "url", "reason", wrap=("reason",), urls=("url",)
-    )
+    # Four columns fit 80 (a source's pages are its URLs' host; --json has the source).
+    listing = table("fetched", "outcome", "url", "reason", wrap=("reason",), urls=("url",))
     for row in rows:
         what = [row["reason"] or ""]
         if row["kind"] != "article":
             what = [f"{row['kind']}: {what[0]}" if what[0] else row["kind"]]
-        if row["article_id"]:
+        if row["outcome"] == "duplicate" and row["article_id"]:
+            what = [f"same article as article {row['article_id']}"]  # its URL: --json
+        elif row["article_id"]:
             what.append(f"article {row['article_id']}")
         if row["previous"]:
             what.append(f"before: {row['previous']}")
         listing.add_row(
             shown_time(row["fetched_at"]),
-            row["source"],
             row["outcome"],
             row["url"],
             "; ".join(w for w in what if w),

@@ -76,7 +76,7 @@ def test_a_skipped_page_is_listed_with_its_reason_forgotten_and_stored_once_long
 
         # In a pipe, tab-separated lines whole; on a terminal of 80 columns, no line wider.
         piped = newswatch(config, "pages").stdout.splitlines()
-        assert f"gen\tskipped\t{url}\t{skipped[0]['reason']}" in "\n".join(piped), piped
+        assert f"skipped\t{url}\t{skipped[0]['reason']}" in "\n".join(piped), piped
         shown = newswatch(config, "pages", columns=80).stdout
         assert max(len(line) for line in shown.splitlines()) <= 80, f"over 80 columns:\n{shown}"
         assert "skipped" in shown and "too_short:" in shown and "stored" in shown, shown

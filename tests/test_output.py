@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rich.cells import cell_len
 
+from crawler.demo import DEMO_SITE
 from crawler.report import shorten
 from tests.conftest import run_newswatch
 
@@ -44,6 +45,9 @@ def table_commands(story: int) -> list[tuple[str, ...]]:
         ("search", "Lavrov"),
         ("show", "1"),
         ("backfill", "Sergei Lavrov"),
+        ("pages",),
+        ("pages", "--outcome", "skipped"),
+        ("extract", str(DEMO_SITE / "ledger/news/2026/11/03/council-approves-transit-levy.html")),
     ]
 
 
