@@ -14,9 +14,10 @@ from typing import Literal
 from pipelines import import_without
 from pipelines.textnorm import printable
 
-# structlog's optional Twisted support imports Twisted: a tenth of a second for commands
-# that never crawl. A crawl imports Twisted itself, through Scrapy.
-structlog = import_without("structlog", "twisted")
+# structlog's optional Twisted support imports Twisted, and its rich tracebacks rich's
+# traceback and pretty-printer: a seventh of a second for commands that never crawl, and
+# a library traceback is one line here anyway. A crawl imports Twisted through Scrapy.
+structlog = import_without("structlog", "twisted", "rich.traceback", "rich.pretty")
 
 LogFormat = Literal["auto", "console", "json"]
 
