@@ -120,7 +120,8 @@ def crawl_outcome(code: int, *, timed_out: bool, stopping: bool, last_error: str
     `killed`: stopped at `crawl_timeout` (even if it then stopped in good order and
     called itself interrupted: a hanging source is a failing one), or by a signal the
     daemon did not send (the OOM killer, a crash). `interrupted`: stopped because the
-    daemon was stopping. `failed`: it exited on an error, whose last line is the reason.
+    daemon was stopping, or by a SIGINT or SIGTERM it stopped on in good order. `failed`:
+    it exited on an error, whose last line is the reason.
     """
     if timed_out:
         return Outcome("killed", "stopped after crawl_timeout", ("running", "interrupted"))
@@ -135,6 +136,12 @@ def crawl_outcome(code: int, *, timed_out: bool, stopping: bool, last_error: str
         return Outcome("failed", "the crawl process ended without recording its run")
     if code == BUSY_EXIT:
         return Outcome("busy", last_error or "another crawl of this source is running")
+    if code - 128 in (signal.SIGINT, signal.SIGTERM):
+        # It stopped in good order on the signal (`newswatch crawl` exits 128 + its number)
+        # but could not end its run (it came before the run began).
+        if stopping:
+            return Outcome("interrupted", "stopped when the daemon stopped")
+        return Outcome("interrupted", f"stopped by {_signal_name(code - 128)}")
     why = f"the crawl process exited with code {code}"
     return Outcome("failed", f"{why}: {last_error}" if last_error else why)
 

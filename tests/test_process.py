@@ -51,6 +51,12 @@ def test_how_a_crawl_that_could_not_record_its_end_ended():
         "interrupted", "stopped when the daemon stopped"
     )
     assert outcome(-signal.SIGKILL, stopping=True).status == "killed"
+    # A crawl that stopped in good order on a signal exits 128 + its number.
+    assert outcome(128 + signal.SIGTERM, stopping=True) == Outcome(
+        "interrupted", "stopped when the daemon stopped"
+    )
+    assert outcome(130) == Outcome("interrupted", "stopped by SIGINT")
+    assert outcome(128 + signal.SIGTERM, timed_out=True).status == "killed"
     # A crawl stopped at its timeout is killed, even if it called itself interrupted.
     assert outcome(-signal.SIGTERM, timed_out=True) == Outcome(
         "killed", "stopped after crawl_timeout", ("running", "interrupted")
