@@ -22,6 +22,7 @@ import config as nwconfig
 from config import ConfigError, load_config
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.text import Text
 
 # Each command imports what it uses, when it runs: `newswatch --help` pays for click alone,
@@ -87,7 +88,13 @@ pass_context = click.make_pass_decorator(Context)
     show_envvar=True,
     help="The configuration folder (settings.toml, sources.toml).",
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More log output: each page's events (on a terminal only warnings show by default), "
+    "-vv for debug.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors in the log.")
 @click.option(
     "--log-format",
@@ -107,7 +114,9 @@ def main(
     from config.logs import setup_logging
     from crawler.report import show_times_in_utc
 
-    setup_logging(-1 if quiet else verbose, log_format)
+    # The daemon's log is its output: its events show on a terminal too.
+    daemon = ctx.invoked_subcommand == "run"
+    setup_logging(-1 if quiet else verbose, log_format, daemon=daemon)
     show_times_in_utc(utc)
     ctx.obj = Context(config_dir)
 
@@ -202,7 +211,7 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
         raise click.ClickException("--run-id goes with exactly one source")
     try:
         register(config)  # watches alert on articles fetched from their first crawl on
-        results = crawl_sources(config, chosen, run_id=run_id)
+        results = crawl_sources(config, chosen, run_id=run_id, progress=_progress())
         created = match_alerts(config)
     except CrawlInterrupted as stop:
         _interrupted(stop)
@@ -225,6 +234,14 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
         busy = ", ".join(f"{r.source} ({r.reason})" for r in results)
         click.echo(printable(f"Error: busy: {busy}"), err=True)
         raise SystemExit(BUSY_EXIT)
+
+
+def _progress() -> Console | None:
+    """Where a crawl's live progress is drawn: stderr, when it is a terminal."""
+    from config.logs import live_display
+    from crawler.report import output_console
+
+    return output_console(stderr=True) if live_display() else None
 
 
 def _interrupted(stop) -> NoReturn:
@@ -271,7 +288,7 @@ def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     try:
         register(config)
-        results = crawl_sources(config, chosen, replay=_since(since) or "")
+        results = crawl_sources(config, chosen, replay=_since(since) or "", progress=_progress())
         created = match_alerts(config)
     except CrawlInterrupted as stop:
         _interrupted(stop)
@@ -366,7 +383,7 @@ def demo(directory: Path) -> None:
     from pipelines.storage import StorageError
 
     try:
-        run_demo(directory, console)
+        run_demo(directory, console, progress=_progress())
     except CrawlInterrupted as stop:
         _interrupted(stop)
     except (ConfigError, StorageError) as exc:

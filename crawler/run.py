@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
@@ -32,6 +33,9 @@ from crawler.stopping import SignalStop, stop_promptly
 from pipelines.health import problem_text
 from pipelines.storage import immediate, open_database, stored_in_run
 from pipelines.store import run_figures
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 log = structlog.get_logger("newswatch.crawl")
 
@@ -77,6 +81,7 @@ def crawl_sources(
     *,
     replay: str | None = None,
     run_id: int | None = None,
+    progress: Console | None = None,
 ) -> list[RunResult]:
     """Crawl `sources` once each and return what each run recorded. With `replay` (an ISO
     date), judge again the article pages archived since then, without fetching them.
@@ -84,7 +89,8 @@ def crawl_sources(
     Each crawl holds its source's lock: a source another process is crawling is not
     crawled, and its result says `busy`. `run_id` is the `crawl_runs` row the daemon
     made for a crawl of one source. SIGINT or SIGTERM stops the crawls promptly (a
-    second one at once) and raises `CrawlInterrupted`.
+    second one at once) and raises `CrawlInterrupted`. With `progress` (a terminal), a
+    live display of the crawls is drawn there meanwhile.
     """
     # Open (create, migrate) the database first: a bad path fails here, clearly.
     open_database(config.storage.database).close()
@@ -104,7 +110,7 @@ def crawl_sources(
     # matching and health check that follow the crawl too, one process per source.
     _held.extend(locks)
     crawled = [s for s in sources if s.name not in busy]
-    results, signum = _crawl(config, crawled, replay, run_id) if crawled else ([], None)
+    results, signum = _crawl(config, crawled, replay, run_id, progress) if crawled else ([], None)
     by_name = {r.source: r for r in results} | busy
     results = [by_name[s.name] for s in sources]
     if signum is not None:
@@ -120,6 +126,7 @@ def _crawl(
     sources: Sequence[Source],
     replay: str | None,
     run_id: int | None,
+    progress: Console | None,
 ) -> tuple[list[RunResult], int | None]:
     """The crawls' results, and the signal that stopped them (None: they ended)."""
     process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))
@@ -137,9 +144,18 @@ def _crawl(
     log.info("crawl_started", sources=[s.name for s in sources])
     stop = SignalStop([crawler for _, crawler in crawlers])
     stop.install()
+    display = None
+    if progress is not None:
+        from crawler.progress import LiveProgress  # rich's live display: on a terminal only
+
+        display = LiveProgress(progress, [(s.name, c) for s, c in crawlers])
     try:
+        if display is not None:
+            display.start()
         process.start(install_signal_handlers=False)
     finally:
+        if display is not None:
+            display.stop()
         stop.restore()
     results = _results(config, crawlers, forced=stop.forced)
     for result in results:
