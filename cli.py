@@ -14,7 +14,7 @@ import threading
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -22,6 +22,7 @@ import config as nwconfig
 from config import ConfigError, load_config
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.text import Text
 
 # Each command imports what it uses, when it runs: `newswatch --help` pays for click alone,
@@ -87,7 +88,13 @@ pass_context = click.make_pass_decorator(Context)
     show_envvar=True,
     help="The configuration folder (settings.toml, sources.toml).",
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More log output: each page's events (on a terminal only warnings show by default), "
+    "-vv for debug.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors in the log.")
 @click.option(
     "--log-format",
@@ -107,7 +114,9 @@ def main(
     from config.logs import setup_logging
     from crawler.report import show_times_in_utc
 
-    setup_logging(-1 if quiet else verbose, log_format)
+    # The daemon's log is its output: its events show on a terminal too.
+    daemon = ctx.invoked_subcommand == "run"
+    setup_logging(-1 if quiet else verbose, log_format, daemon=daemon)
     show_times_in_utc(utc)
     ctx.obj = Context(config_dir)
 
@@ -185,7 +194,7 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
     asked for is busy)."""
     from crawler.process import BUSY_EXIT
     from crawler.report import line, results_table
-    from crawler.run import crawl_sources
+    from crawler.run import CrawlInterrupted, crawl_sources
     from pipelines.alerts import match_alerts, register
     from pipelines.monitor import check_after_crawl
     from pipelines.storage import StorageError
@@ -202,8 +211,10 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
         raise click.ClickException("--run-id goes with exactly one source")
     try:
         register(config)  # watches alert on articles fetched from their first crawl on
-        results = crawl_sources(config, chosen, run_id=run_id)
+        results = crawl_sources(config, chosen, run_id=run_id, progress=_progress())
         created = match_alerts(config)
+    except CrawlInterrupted as stop:
+        _interrupted(stop)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     changed = check_after_crawl(config, [s.name for s in chosen], now=datetime.now(UTC))
@@ -225,6 +236,31 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
         raise SystemExit(BUSY_EXIT)
 
 
+def _progress() -> Console | None:
+    """Where a crawl's live progress is drawn: stderr, when it is a terminal."""
+    from config.logs import live_display
+    from crawler.report import output_console
+
+    return output_console(stderr=True) if live_display() else None
+
+
+def _interrupted(stop) -> NoReturn:
+    """After a Ctrl-C (or SIGTERM): the summary, which crawls it stopped, and exit status
+    128 + the signal's number (130 for Ctrl-C), as shells report a program a signal ended.
+    Alert matching and health checks are left to the next crawl or the daemon."""
+    from crawler.report import results_table
+    from pipelines.textnorm import printable
+
+    console.print(results_table(stop.results))
+    stopped = ", ".join(r.source for r in stop.results if r.status == "interrupted")
+    key = "Ctrl-C" if stop.signum == signal.SIGINT else signal.Signals(stop.signum).name
+    message = f"Error: interrupted ({key})"
+    if stopped:
+        message += f": stopped the crawl of {stopped}; what it stored is kept"
+    click.echo(printable(message), err=True)
+    raise SystemExit(128 + stop.signum)
+
+
 @main.command()
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
 @click.option("--since", help="Only pages fetched since this date (2026-11-01); default: all.")
@@ -236,7 +272,7 @@ def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
     A skipped page that now holds an article is stored; a stored article whose text now
     comes out differently gets it as its next version."""
     from crawler.report import results_table
-    from crawler.run import crawl_sources
+    from crawler.run import CrawlInterrupted, crawl_sources
     from pipelines.alerts import match_alerts, register
     from pipelines.storage import StorageError
 
@@ -252,8 +288,10 @@ def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     try:
         register(config)
-        results = crawl_sources(config, chosen, replay=_since(since) or "")
+        results = crawl_sources(config, chosen, replay=_since(since) or "", progress=_progress())
         created = match_alerts(config)
+    except CrawlInterrupted as stop:
+        _interrupted(stop)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     console.print(results_table(results))
@@ -341,10 +379,13 @@ def _marked(snippet: str) -> list[str | tuple[str, str]]:
 def demo(directory: Path) -> None:
     """Serve the bundled sample news site on 127.0.0.1, crawl it, show what was collected."""
     from crawler.demo import run_demo
+    from crawler.run import CrawlInterrupted
     from pipelines.storage import StorageError
 
     try:
-        run_demo(directory, console)
+        run_demo(directory, console, progress=_progress())
+    except CrawlInterrupted as stop:
+        _interrupted(stop)
     except (ConfigError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
 

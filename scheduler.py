@@ -392,7 +392,7 @@ class Daemon:
             stderr=subprocess.PIPE,
             env={**os.environ, SUPERVISOR_ENV: str(os.getpid())},
         )
-        child_log = ChildLog(proc.stderr)
+        child_log = ChildLog(proc.stderr, source, proc.pid)
         with self._running_lock:
             self.running[source] = proc
         log.info("crawl_started", source=source, pid=proc.pid, run_id=run_id)

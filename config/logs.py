@@ -21,14 +21,28 @@ structlog = import_without("structlog", "twisted", "rich.traceback", "rich.prett
 
 LogFormat = Literal["auto", "console", "json"]
 
-# Scrapy says a lot at INFO; it is shown from -v on.
+# Scrapy says a lot at INFO; it is shown from -v on (on a terminal, -vv).
 _NOISY = ("scrapy", "twisted", "py.warnings", "filelock", "trafilatura", "htmldate", "apscheduler")
 
+# Whether the log is read on a terminal, as console lines (not JSON lines).
+_terminal = False
 
-def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:
-    """verbosity: -1 quiet (warnings), 0 normal, 1 verbose (Scrapy's info), 2 debug."""
-    level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+
+def setup_logging(
+    verbosity: int = 0, log_format: LogFormat = "auto", *, daemon: bool = False
+) -> None:
+    """verbosity: -1 quiet (warnings), 0 normal, 1 verbose (Scrapy's info), 2 debug.
+
+    Normal is our info events, in JSON lines or in a file, and for the `daemon` (whose
+    log is its output) on a terminal too. A command on a terminal is quiet by default:
+    what a person reads there is its output; its info events come with -v, all with -vv.
+    """
+    global _terminal
     as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+    _terminal = not as_json and sys.stderr.isatty()
+    if _terminal and not daemon:
+        verbosity = {0: -1, 1: 0}.get(verbosity, verbosity)
+    level = {-1: logging.WARNING, 0: logging.INFO, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     shared: list = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -64,7 +78,7 @@ def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(formatter)
     handler.addFilter(
         _LibraryFilter(
@@ -74,6 +88,28 @@ def setup_logging(verbosity: int = 0, log_format: LogFormat = "auto") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def live_display() -> bool:
+    """Whether a live display (crawl progress) may be drawn: stderr is a terminal that the
+    log writes plain lines to, not JSON."""
+    return _terminal
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is when a record comes: a live display that takes
+    stderr over meanwhile (rich's Live) keeps the lines above itself."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
 
 
 class _LibraryFilter(logging.Filter):

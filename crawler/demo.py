@@ -105,14 +105,16 @@ def write_demo_config(config_dir: Path, base: str) -> Config:
     return load_config(config_dir)
 
 
-def run_demo(directory: Path, console: Console) -> None:
+def run_demo(directory: Path, console: Console, progress: Console | None = None) -> None:
+    """Crawl the sample site into `directory` and show the result on `console` (with
+    `progress`, the crawl's live display there meanwhile)."""
     config_dir = prepare(directory)
     started = time.monotonic()
     with SiteServer(DEMO_SITE) as server:
         config = write_demo_config(config_dir, server.base)
         console.print(f"Serving the sample news site on {server.base}; crawling it…")
         register(config)
-        results = crawl_sources(config, config.sources)
+        results = crawl_sources(config, config.sources, progress=progress)
         match_alerts(config)
     elapsed = time.monotonic() - started
     console.print(results_table(results))

@@ -6,6 +6,7 @@ spider's decision (`crawler.spiders`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,6 +19,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
+from crawler.stopping import CrawlStopped, crawl_stopping
 from pipelines.storage import Store
 
 
@@ -113,6 +115,16 @@ class PoliteRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.backoff = settings.getfloat("NEWSWATCH_RETRY_BACKOFF", 1.0)
         self.max_wait = settings.getfloat("NEWSWATCH_MAX_RETRY_AFTER", 120.0)
+        self._stopped = asyncio.Event()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.crawl_stopping, signal=crawl_stopping)
+        return middleware
+
+    def crawl_stopping(self) -> None:
+        self._stopped.set()
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
@@ -131,7 +143,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
         if retry is None:
             return response
         retry.meta["nw_waited"] = waited + delay
-        await asyncio.sleep(delay)
+        await self._wait(delay)
         return retry
 
     async def process_exception(self, request: Request, exception: Exception):
@@ -139,8 +151,15 @@ class PoliteRetryMiddleware(RetryMiddleware):
             return None
         retry = self._retry_request(request, exception)
         if retry is not None:
-            await asyncio.sleep(self._delay(request))
+            await self._wait(self._delay(request))
         return retry
+
+    async def _wait(self, seconds: float) -> None:
+        """Wait before a retry; a crawl stopped meanwhile (up to `max_retry_after` can be
+        asked) makes no retry, and the page is fetched next time."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), seconds)
+            raise CrawlStopped("the crawl was stopped before a retry")
 
     def _retry_request(self, request: Request, reason) -> Request | None:
         return get_retry_request(

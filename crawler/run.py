@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sqlite3
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
@@ -27,11 +29,18 @@ from crawler.locks import FileLock, LockBusy, source_lock
 from crawler.process import SUPERVISOR_ENV
 from crawler.settings import BASE_SETTINGS, crawl_settings
 from crawler.spiders import SourceSpider, now_iso
+from crawler.stopping import SignalStop, stop_promptly
 from pipelines.health import problem_text
 from pipelines.storage import immediate, open_database, stored_in_run
 from pipelines.store import run_figures
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 log = structlog.get_logger("newswatch.crawl")
+
+# The reason of a run stopped at once by a second signal, before it could end in order.
+FORCED = "stopped at once by a second signal"
 
 
 @dataclass(frozen=True)
@@ -57,20 +66,31 @@ class RunResult:
         return self.status not in ("finished", "busy")
 
 
+class CrawlInterrupted(Exception):
+    """A signal (Ctrl-C, SIGTERM) stopped the crawls; `results` are what each run recorded."""
+
+    def __init__(self, results: list[RunResult], signum: int) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.results = results
+        self.signum = signum
+
+
 def crawl_sources(
     config: Config,
     sources: Sequence[Source],
     *,
-    install_signal_handlers: bool = True,
     replay: str | None = None,
     run_id: int | None = None,
+    progress: Console | None = None,
 ) -> list[RunResult]:
     """Crawl `sources` once each and return what each run recorded. With `replay` (an ISO
     date), judge again the article pages archived since then, without fetching them.
 
     Each crawl holds its source's lock: a source another process is crawling is not
     crawled, and its result says `busy`. `run_id` is the `crawl_runs` row the daemon
-    made for a crawl of one source.
+    made for a crawl of one source. SIGINT or SIGTERM stops the crawls promptly (a
+    second one at once) and raises `CrawlInterrupted`. With `progress` (a terminal), a
+    live display of the crawls is drawn there meanwhile.
     """
     # Open (create, migrate) the database first: a bad path fails here, clearly.
     open_database(config.storage.database).close()
@@ -90,9 +110,12 @@ def crawl_sources(
     # matching and health check that follow the crawl too, one process per source.
     _held.extend(locks)
     crawled = [s for s in sources if s.name not in busy]
-    results = _crawl(config, crawled, install_signal_handlers, replay, run_id) if crawled else []
+    results, signum = _crawl(config, crawled, replay, run_id, progress) if crawled else ([], None)
     by_name = {r.source: r for r in results} | busy
-    return [by_name[s.name] for s in sources]
+    results = [by_name[s.name] for s in sources]
+    if signum is not None:
+        raise CrawlInterrupted(results, signum)
+    return results
 
 
 _held: list[FileLock] = []
@@ -101,10 +124,11 @@ _held: list[FileLock] = []
 def _crawl(
     config: Config,
     sources: Sequence[Source],
-    install_signal_handlers: bool,
     replay: str | None,
     run_id: int | None,
-) -> list[RunResult]:
+    progress: Console | None,
+) -> tuple[list[RunResult], int | None]:
+    """The crawls' results, and the signal that stopped them (None: they ended)."""
     process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
@@ -118,23 +142,39 @@ def _crawl(
     if supervisor.isdigit():
         _stop_when_gone(int(supervisor), [crawler for _, crawler in crawlers])
     log.info("crawl_started", sources=[s.name for s in sources])
-    process.start(install_signal_handlers=install_signal_handlers)
-    results = _results(config, crawlers)
+    stop = SignalStop([crawler for _, crawler in crawlers])
+    stop.install()
+    display = None
+    if progress is not None:
+        from crawler.progress import LiveProgress  # rich's live display: on a terminal only
+
+        display = LiveProgress(progress, [(s.name, c) for s, c in crawlers])
+    try:
+        if display is not None:
+            display.start()
+        process.start(install_signal_handlers=False)
+    finally:
+        if display is not None:
+            display.stop()
+        stop.restore()
+    results = _results(config, crawlers, forced=stop.forced)
     for result in results:
         log.info("crawl_finished", **{k: v for k, v in vars(result).items() if v is not None})
-    return results
+    return results, stop.signum
 
 
 def _stop_when_gone(daemon: int, crawlers: list[Crawler]) -> None:
     """Stop the crawls, in good order, once the daemon that started them is gone: a crawl
     nobody supervises would run past its timeout, beside the next daemon's."""
 
+    def close(crawler: Crawler) -> None:
+        reason = "the daemon that started it stopped"
+        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
     def stop() -> None:
         log.warning("crawl_orphaned", daemon_pid=daemon)
         for crawler in crawlers:
-            if crawler.engine is not None:
-                reason = "the daemon that started it stopped"
-                deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+            stop_promptly(crawler, close)
 
     def watch() -> None:
         from twisted.internet import reactor  # the one Scrapy installed, running by now
@@ -146,21 +186,27 @@ def _stop_when_gone(daemon: int, crawlers: list[Crawler]) -> None:
     threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
-def _results(config: Config, crawlers: list[tuple[Source, Crawler]]) -> list[RunResult]:
+def _results(
+    config: Config, crawlers: list[tuple[Source, Crawler]], *, forced: bool
+) -> list[RunResult]:
     db = open_database(config.storage.database, migrate=False)
     try:
-        return [_result(db, source, crawler.stats) for source, crawler in crawlers]
+        return [_result(db, source, crawler.stats, forced) for source, crawler in crawlers]
     finally:
         db.close()
 
 
-def _result(db: Database, source: Source, stats: StatsCollector) -> RunResult:
-    """What the run recorded; when it could not record its end (disk full), what it counted."""
+def _result(db: Database, source: Source, stats: StatsCollector, forced: bool) -> RunResult:
+    """What the run recorded; when it could not record its end (disk full, or stopped at
+    once by a second signal), what it counted."""
     run_id = stats.get_value("newswatch/run_id")
     row = db["crawl_runs"].get(run_id) if run_id else None
     if row is None or row["status"] == "running":
-        reason = stats.get_value("newswatch/storage_error") or "the crawl could not record its end"
-        figures = {**run_figures(stats.get_stats(), "storage_error"), "reason": reason}
+        figures = run_figures(stats.get_stats(), FORCED if forced else "storage_error")
+        if not forced:
+            figures["reason"] = (
+                stats.get_value("newswatch/storage_error") or "the crawl could not record its end"
+            )
         if run_id:
             # Only what was committed counts: the last batch may have been lost.
             with contextlib.suppress(sqlite3.Error):

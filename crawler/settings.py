@@ -38,6 +38,8 @@ BASE_SETTINGS: dict[str, Any] = {
         # `newswatch reextract`: a request marked nw_replay is answered from the archive,
         # before anything else looks at it.
         "crawler.middlewares.ReplayMiddleware": 50,
+        # Last, right before the network: a stopped crawl sends nothing more.
+        "crawler.stopping.StopMiddleware": 1000,
     },
     "ITEM_PIPELINES": {
         "pipelines.extract_pipeline.ExtractPipeline": 300,

@@ -38,6 +38,7 @@ from crawler.discovery import (
 )
 from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.middlewares import PoliteRetryMiddleware, retry_after_seconds
+from crawler.stopping import CrawlStopped
 from crawler.urls import canonical_url
 from pipelines.storage import Store
 
@@ -381,6 +382,8 @@ class SourceSpider(scrapy.Spider):
         )
 
     def failed(self, failure: Failure) -> Iterator[FailedPage]:
+        if failure.check(CrawlStopped):
+            return  # never sent: not recorded, so the next crawl fetches it
         request = failure.request
         kind = request.meta.get("nw_kind", "article")
         if failure.check(HttpError):

@@ -385,31 +385,71 @@ def test_a_full_disk_stops_the_crawl_with_a_clear_message_and_loses_nothing_comm
         assert db["articles"].count == 80
 
 
-def test_ctrl_c_stops_gracefully_and_the_next_crawl_completes(tmp_path):
-    slow = "concurrency_per_domain = 1\n"
-    with generated_source(tmp_path, 60, crawl=slow) as (server, config_dir, _):
-        server.delay = 0.1
-        proc = start_crawl(
-            config_dir,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(server.paths()) < 10:
-            time.sleep(0.1)
+def test_ctrl_c_stops_within_seconds_sends_nothing_more_and_keeps_what_was_stored(tmp_path):
+    """Scrapy's own stop fetched every request it had queued, one per download delay (a
+    Ctrl-C took 19 s and fetched 21 more pages): now no request is sent after the key,
+    what was stored is kept, the run is interrupted, the crawl exits 130 and its
+    extraction workers leave with it. The next crawl fetches the rest."""
+    with generated_source(tmp_path, 60) as (server, config_dir, paths):
+        settings = config_dir / "settings.toml"
+        polite = settings.read_text()
+        # One page a second, as [crawl] delay's default: Scrapy queues 16 meanwhile.
+        settings.write_text(polite.replace("delay = 0\n", "delay = 1\n"))
+        proc = start_crawl(config_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(set(server.paths()) & set(paths)) < 3:
+            time.sleep(0.05)
+        workers = children(proc.pid)
+        assert len(workers) >= 2, "the crawl started no extraction workers"
+        sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
-        assert proc.returncode == 1, out + err
-        assert "crawl failed for: gen (stopped by a signal)" in err
+        took = time.monotonic() - sent
+        assert proc.returncode == 130, out + err
+        assert took < 10, f"the crawl took {took:.1f} s to stop"
+        # The page on its way at the key may still be answered; nothing is asked after.
+        asked_after = [t for path in paths for t in server.times(path) if t > sent + 0.5]
+        assert not asked_after, f"{len(asked_after)} page(s) asked for after the signal"
+        assert "Error: interrupted (Ctrl-C): stopped the crawl of gen;" in err, err
         assert "Traceback" not in err
+        assert "crawl_stopping" in {e["event"] for e in log_events(err)}
         db = database(config_dir)
-        run = next(db["crawl_runs"].rows)
-        assert run["status"] == "interrupted" and run["articles_new"] == db["articles"].count
-        assert 0 < db["articles"].count < 60
-        server.delay = 0
+        (run,) = db["crawl_runs"].rows
+        assert run["status"] == "interrupted" and run["reason"] == "stopped by a signal", run
+        assert 0 < run["articles_new"] == db["articles"].count < 60
+        # A page dropped unsent is not recorded (as failed, say): the next crawl fetches it.
+        assert db["pages"].count == run["pages_fetched"] and not run["errors"], run
+        assert_gone(workers, timeout=30)
+        settings.write_text(polite)
         crawl_ok(config_dir)
         assert db["articles"].count == 60
+
+
+def test_a_second_ctrl_c_stops_at_once_while_pages_are_still_on_their_way(tmp_path):
+    """The first Ctrl-C waits for the pages already asked for; a site slow to answer them
+    is left by the second, and the run still ends recorded, interrupted, without workers."""
+    with generated_source(tmp_path, 60) as (server, config_dir, paths):
+        proc = start_crawl(config_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(set(server.paths()) & set(paths)) < 3:
+            time.sleep(0.05)
+        server.delay = 30  # the pages asked for from now on take 30 s to come
+        time.sleep(1)
+        workers = children(proc.pid)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        time.sleep(1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, out + err
+        assert time.monotonic() - sent < 15
+        assert "crawl_forced_stop" in {e["event"] for e in log_events(err)}
+        db = database(config_dir)
+        (run,) = db["crawl_runs"].rows
+        assert run["status"] == "interrupted", run
+        assert run["reason"] == "stopped at once by a second signal" and run["finished"], run
+        assert run["articles_new"] == db["articles"].count
+        assert_gone(workers, timeout=30)
 
 
 def test_hostile_pages_are_recorded_with_reasons_not_crashed_on(tmp_path):

@@ -61,11 +61,13 @@ def write_daemon_config(config_dir: Path, base: str, notify: str, **daemon: str)
 class Daemon:
     """`newswatch run` in a subprocess, its JSON log collected as it comes."""
 
-    def __init__(self, config_dir: Path, *options: str, cwd: Path | None = None) -> None:
+    def __init__(
+        self, config_dir: Path, *options: str, cwd: Path | None = None, log_format: str = "json"
+    ) -> None:
         self.proc = subprocess.Popen(
             [
                 *newswatch_command(),
-                *("--log-format", "json", "--config", str(config_dir), "run", *options),
+                *("--log-format", log_format, "--config", str(config_dir), "run", *options),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -246,6 +248,31 @@ def test_a_crawl_stopped_in_its_first_second_still_ends_as_a_run(tmp_path, demo_
     assert run["status"] == "interrupted" and run["finished"], run
     (finished,) = [e for e in daemon.events("crawl_finished") if "exit_code" in e]
     assert finished["status"] == "interrupted", finished
+
+
+def test_the_crawls_log_comes_out_in_the_daemons_own_format(tmp_path, demo_server):
+    """A daemon writing console lines shows its crawls' events as console lines too (they
+    write JSON lines to it), each with its source and the crawl's pid."""
+    config_dir = write_daemon_config(tmp_path / "cfg", demo_server.base, "json://127.0.0.1:9/x")
+    daemon = Daemon(config_dir, log_format="console")
+    wait_for(
+        lambda: any("article_stored" in line for line in daemon.lines),
+        what="a crawl's article_stored event",
+        timeout=90,
+    )
+    code, err = daemon.stop()
+    assert code == 0, err[-3000:]
+    as_json = [line for line in err.splitlines() if line.lstrip().startswith("{")]
+    assert not as_json, as_json[:3]
+    started = [line for line in err.splitlines() if "daemon_started" in line]
+    stored = [line for line in err.splitlines() if "article_stored" in line]
+    assert started and stored, err[-3000:]
+    # One shape: timestamp, level, event, logger, fields.
+    assert re.match(r"\S+Z \[info\s*\] daemon_started\s+\[newswatch.daemon\]", started[0])
+    assert re.match(r"\S+Z \[info\s*\] article_stored\s+\[newswatch.pipelines\]", stored[0])
+    crawl_pids = {e for line in stored for e in re.findall(r"\bpid=(\d+)", line)}
+    assert "source=ledger" in stored[0] and crawl_pids, stored[0]
+    assert str(daemon.proc.pid) not in crawl_pids, "the pid is the crawl's, not the daemon's"
 
 
 def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, demo_server):

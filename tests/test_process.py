@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 
+import structlog.testing
+
 from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome, error_line
 
 
@@ -51,6 +53,12 @@ def test_how_a_crawl_that_could_not_record_its_end_ended():
         "interrupted", "stopped when the daemon stopped"
     )
     assert outcome(-signal.SIGKILL, stopping=True).status == "killed"
+    # A crawl that stopped in good order on a signal exits 128 + its number.
+    assert outcome(128 + signal.SIGTERM, stopping=True) == Outcome(
+        "interrupted", "stopped when the daemon stopped"
+    )
+    assert outcome(130) == Outcome("interrupted", "stopped by SIGINT")
+    assert outcome(128 + signal.SIGTERM, timed_out=True).status == "killed"
     # A crawl stopped at its timeout is killed, even if it called itself interrupted.
     assert outcome(-signal.SIGTERM, timed_out=True) == Outcome(
         "killed", "stopped after crawl_timeout", ("running", "interrupted")
@@ -58,16 +66,35 @@ def test_how_a_crawl_that_could_not_record_its_end_ended():
     assert outcome(0).status == "failed"  # exited 0 yet wrote no row
 
 
-def test_the_child_log_passes_lines_on_and_keeps_the_last_error(capfd):
+def test_the_child_log_passes_records_on_as_the_daemons_own_and_keeps_the_last_error():
+    """The crawl's JSON lines become records of the daemon's log (rendered in its format),
+    with the crawl's source and pid; a traceback becomes one record, escapes removed."""
     script = (
         "import sys\n"
-        'print(\'{"event": "crawl_started", "level": "info"}\', file=sys.stderr)\n'
-        "raise ImportError('cannot import name ConfigError')\n"
+        'print(\'{"event": "crawl_started", "level": "info", "sources": ["ledger"]}\', '
+        "file=sys.stderr)\n"
+        'print(\'{"event": "page_failed", "level": "warning", "source": "other", '
+        '"logger": "newswatch.pipelines", "timestamp": "2026-01-01T00:00:00Z"}\', '
+        "file=sys.stderr)\n"
+        "raise ImportError('cannot import name ConfigError \\x1b[31m')\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE)
-    child = ChildLog(proc.stderr)
-    assert proc.wait(timeout=30) == 1
-    child.close()
+    with structlog.testing.capture_logs() as records:
+        child = ChildLog(proc.stderr, "ledger", proc.pid)
+        assert proc.wait(timeout=30) == 1
+        child.close()
     assert child.last_error == "ImportError: cannot import name ConfigError"
-    passed_on = capfd.readouterr().err
-    assert '"event": "crawl_started"' in passed_on and "Traceback" in passed_on
+    started, failed, output = records
+    assert started == {
+        "event": "crawl_started",
+        "log_level": "info",
+        "sources": ["ledger"],
+        "pid": proc.pid,
+    }
+    assert failed["event"] == "page_failed" and failed["log_level"] == "warning"
+    assert failed["source"] == "other", "the record's own source stays"
+    assert "timestamp" not in failed, "the daemon's log stamps the time itself"
+    assert output["event"] == "crawl_output" and output["log_level"] == "warning"
+    assert output["output"].startswith("Traceback (most recent call last):")
+    assert output["output"].endswith("ImportError: cannot import name ConfigError ")
+    assert output["source"] == "ledger"
