@@ -88,10 +88,10 @@ def _check_terms(watches: tuple[Watch, ...]) -> None:
     """Forms the matcher cannot compile are configuration errors, named here."""
     if not watches:
         return
-    from pipelines.matcher import Matcher
+    from pipelines.matcher import check_forms
 
     try:
-        Matcher(terms_of(watch) for watch in watches)
+        check_forms(terms_of(watch) for watch in watches)
     except ValueError as exc:
         raise ConfigError(f"{WATCHLIST_FILE}: {exc}") from None
 

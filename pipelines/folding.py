@@ -202,6 +202,18 @@ def fold_tables() -> _Tables:
 
 
 UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+
+
+def is_word_char(ch: str) -> bool:
+    """Whether `ch` continues a word of a script written with spaces: what
+    `fold_tables().word_at` matches, for one character, without building the tables."""
+    if UNSPACED_CHAR.match(ch):
+        return False
+    if ch.isalnum() or ch == "_":
+        return True
+    return "\x80" <= ch < "\U00010000" and unicodedata.category(ch)[0] == "M"
+
+
 _fold_cluster = functools.lru_cache(maxsize=4096)(fold_chars)
 
 

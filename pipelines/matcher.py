@@ -23,6 +23,7 @@ from pipelines.folding import (
     fold_chars,
     fold_offsets,
     fold_tables,
+    is_word_char,
 )
 
 SNIPPET_CHARS = 200
@@ -79,12 +80,20 @@ def _parse_form(watch: str, form: str) -> tuple[str, bool]:
         raise ValueError(f"watch {watch!r}: form {form!r} is empty")
     if not any(ch.isalnum() for ch in key):
         raise ValueError(f"watch {watch!r}: form {form!r} has no letters or digits")
-    if prefix and (body[-1:].isspace() or not fold_tables().word_at.match(key, len(key) - 1)):
+    if prefix and (body[-1:].isspace() or not is_word_char(key[-1])):
         raise ValueError(
             f"watch {watch!r}: form {form!r}: '*' must directly follow a word "
             "of a script written with spaces, as in 'Машал*'"
         )
     return key, prefix
+
+
+def check_forms(watches: Iterable[WatchTerms]) -> None:
+    """Raise the ValueError `Matcher` would for a form it cannot compile, without
+    compiling (a configuration is checked by every command; few of them match)."""
+    for watch in watches:
+        for form in (watch.name, *watch.aliases, *watch.require, *watch.exclude):
+            _parse_form(watch.name, form)
 
 
 class _Fired(NamedTuple):

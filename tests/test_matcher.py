@@ -565,3 +565,14 @@ def test_ten_thousand_watches_still_match_correctly():
     assert names(hits[1:]) == ["Sergei Lavrov", "Khaled Meshal", "John Kerry"]
     for hit in hits:
         assert_offsets(text, hit)
+
+
+def test_the_one_character_word_rule_is_the_tables_rule():
+    """`is_word_char` (checking a watch's forms, without the tables) and the tables'
+    `word_at` (matching texts) are one rule: every BMP character, and a few astral ones."""
+    from pipelines.folding import fold_tables, is_word_char
+
+    word_at = fold_tables().word_at
+    chars = [chr(p) for p in range(0x10000)] + ["\U0001d400", "\U00020000", "\U0001f600"]
+    differ = [c for c in chars if is_word_char(c) != bool(word_at.match(c))]
+    assert not differ, [hex(ord(c)) for c in differ[:20]]
