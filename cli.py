@@ -311,15 +311,14 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None, as_jso
 
     from crawler.report import line, shown_time
     from pipelines.search import MARK_END, MARK_START, SearchError, search_articles
-    from pipelines.storage import StorageError, open_database
 
     config = ctx.config()
-    try:
-        db = open_database(config.storage.database, migrate=False)
+    with _database(config) as db:
         _check_known(db, config, sources=(source_name,) if source_name else ())
-        hits = search_articles(db, query, limit=limit, source=source_name)
-    except (SearchError, StorageError) as exc:
-        raise click.ClickException(str(exc)) from None
+        try:
+            hits = search_articles(db, query, limit=limit, source=source_name)
+        except SearchError as exc:
+            raise click.ClickException(str(exc)) from None
     if as_json:
         for hit in hits:
             marked = hit["snippet"]
@@ -524,12 +523,9 @@ def _settle_failed(
 
     if retry and drop:
         raise click.UsageError("--retry or --drop, not both")
-    db = _database(config)
-    try:
+    with _database(config) as db:
         _check_known(db, config, watch=watch_name)
         count = settle_failed(db, retry=retry, watch=watch_name)
-    finally:
-        db.close()
     what = "pending again: the daemon (or newswatch deliver) sends them" if retry else "dropped"
     click.echo(f"{count} failed alert(s) {what}")
 
@@ -537,13 +533,10 @@ def _settle_failed(
 def _alerts_atom(config: nwconfig.Config, watch_name: str | None, limit: int) -> None:
     from pipelines.web import atom
 
-    db = _database(config)
-    try:
+    with _database(config) as db:
         _check_known(db, config, watch=watch_name)
         rows = db.query(atom.ALERTS_SQL, {"watch": watch_name or "", "limit": limit})
         entries = [atom.alert_entry(row) for row in rows]
-    finally:
-        db.close()
     params = {"watch": watch_name} if watch_name else {}
     body = atom.feed(
         feed_id=atom.feed_id("alerts", params),
@@ -575,7 +568,6 @@ def _deliver_now(config: nwconfig.Config) -> None:
     running daemon delivers them itself, and two deliverers would send twice."""
     from crawler.locks import LockBusy, daemon_lock
     from pipelines.alerts import deliver_pending
-    from pipelines.storage import StorageError, open_database
 
     lock = daemon_lock(config.storage.database)
     try:
@@ -585,8 +577,7 @@ def _deliver_now(config: nwconfig.Config) -> None:
         click.echo(f"the daemon (pid {pid}) is running: it delivers the alerts", err=True)
         return
     try:
-        db = open_database(config.storage.database)
-        try:
+        with _database(config) as db:
             daemon = config.daemon
             result = deliver_pending(
                 db,
@@ -595,10 +586,6 @@ def _deliver_now(config: nwconfig.Config) -> None:
                 retry=(daemon.retry_min, daemon.retry_max),
                 give_up_after=daemon.max_attempts,
             )
-        finally:
-            db.close()
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
     finally:
         lock.release()
     click.echo(f"{result.sent} alert(s) delivered, {result.failed} failed (newswatch alerts)")
@@ -649,16 +636,15 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
     from crawler.report import line
     from crawler.spiders import now_iso
     from pipelines.alerts import backfill as run_backfill
-    from pipelines.storage import StorageError, open_database
 
     config = ctx.config()
     since = _since(since)
     try:
         watch = config.watch(name)
-        db = open_database(config.storage.database)
-    except (ConfigError, StorageError) as exc:
+    except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    raised = run_backfill(db, watch, now=now_iso(), since=since, notify=notify)
+    with _database(config) as db:
+        raised = run_backfill(db, watch, now=now_iso(), since=since, notify=notify)
     for alert in raised:
         console.print(line(f"  {alert['title'] or alert['url']}", (f"  “{alert['found']}”", "dim")))
     if not notify:
@@ -880,11 +866,8 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
     from crawler.report import line, shown_time
     from pipelines.web.pages import article
 
-    db = _database(ctx.config())
-    try:
+    with _database(ctx.config()) as db:
         found = article(db.conn, article_id)
-    finally:
-        db.close()
     if found is None:
         raise click.ClickException(f"no article has the id {article_id}")
     if as_json:
@@ -1139,12 +1122,9 @@ def pages(
         since=_since(since),
         urls=_page_urls((url,) if url else ()),
     )
-    db = _database(config)
-    try:
+    with _database(config) as db:
         _check_known(db, config, sources=(source_name,) if source_name else ())
         rows = list_pages(db, filters, limit=limit)
-    finally:
-        db.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -1200,8 +1180,7 @@ def forget(
     _check_choice("--outcome", outcome, RELEASABLE)
     config = ctx.config()
     filters = PageFilter(source=source_name, outcome=outcome, reason=reason, urls=_page_urls(urls))
-    db = _database(config)
-    try:
+    with _database(config) as db:
         _check_known(db, config, sources=(source_name,) if source_name else ())
         released = forget_pages(db, filters, dry_run=dry_run)
         # Each URL named that stays settled, and what it is.
@@ -1210,8 +1189,6 @@ def forget(
             if not set(_page_urls((given,))) & {*released.pages, *released.redirects}:
                 rows = list_pages(db, PageFilter(urls=_page_urls((given,))), limit=1)
                 kept.append((given, rows[0]["outcome"] if rows else "not recorded"))
-    finally:
-        db.close()
     for given, what in kept:
         console.print(line("not released: ", given, f" ({what})"))
     verb = "would release" if dry_run else "released"
@@ -1242,7 +1219,8 @@ def _page_urls(urls: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _database(config: nwconfig.Config):
-    """The configured database, opened (migrated if needed), or a clear error."""
+    """The configured database, opened (migrated if a migration is pending), or a clear
+    error; `with _database(config) as db:` closes it."""
     from pipelines.storage import StorageError, open_database
 
     try:
@@ -1273,13 +1251,10 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
         sources = [config.source(n) for n in names] if names else list(config.sources)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    db = _database(config)
     now = datetime.now(UTC).replace(microsecond=0)
-    try:
+    with _database(config) as db:
         healths = source_health(db, config, [s.name for s in sources], now=now)
         history = {s.name: recent_runs(db, s.name, runs) if runs else [] for s in sources}
-    finally:
-        db.close()
     # The job store keeps the next run times a dead daemon planned: shown only while one runs.
     daemon_pid = daemon_lock(config.storage.database).holder()
     next_runs = {}
