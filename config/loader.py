@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from config.watchlist import Watch
+from config.toml import (
+    ConfigError,
+    Schedule,
+    Table,
+    interval_seconds,
+    parse_duration,
+    parse_schedule,
+    read_toml,
+)
+from config.watchlist import Watch, load_watchlist
 
 SETTINGS_FILE = "settings.toml"
 SOURCES_FILE = "sources.toml"
@@ -29,10 +36,6 @@ DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch)"
 EXAMPLES = Path(__file__).resolve().parent
 
 
-class ConfigError(Exception):
-    """The configuration folder is missing, unreadable or holds an invalid value."""
-
-
 def own_folder(directory: Path) -> str:
     """Why `directory`, newswatch's own package folder, is no place for a configuration
     (run from a checkout of newswatch, `./config` is that folder)."""
@@ -41,18 +44,6 @@ def own_folder(directory: Path) -> str:
         "configuration; keep yours in a folder of its own: newswatch init ~/newswatch, "
         "then --config ~/newswatch or NEWSWATCH_CONFIG=~/newswatch"
     )
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When a source is crawled: every `seconds`, or on a 5-field `cron` expression."""
-
-    text: str
-    seconds: int | None = None
-    cron: str | None = None
-
-    def __str__(self) -> str:
-        return f"every {self.text}" if self.seconds else f"cron {self.cron}"
 
 
 @dataclass(frozen=True)
@@ -178,70 +169,11 @@ class Config:
         return tuple(s for s in self.sources if s.enabled)
 
 
-# One syntax for every length of time: "30s", "15m", "1h30m", "5min", "5 minutes", "2 hours",
-# "1h 30m", "1.5h" (schedules, [crawl] timeouts, [daemon] settings, --since 7d).
-_UNITS = {
-    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
-    **dict.fromkeys(("d", "day", "days"), 86400),
-    **dict.fromkeys(("w", "week", "weeks"), 7 * 86400),
-}
-_PART = r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])"
-_INTERVAL = re.compile(_PART, re.IGNORECASE)
-_INTERVALS = re.compile(rf"(?:{_PART}\s*,?\s*)+", re.IGNORECASE)
-
-
-def interval_seconds(text: str) -> float | None:
-    """Seconds in an interval written "15m", "1h30m", "5 minutes" or "1.5h"; None if
-    `text` is not one."""
-    text = text.strip()
-    if not _INTERVALS.fullmatch(text):
-        return None
-    return sum(float(n) * _UNITS[u.lower()] for n, u in _INTERVAL.findall(text))
-
-
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 # Below this, the LSH bands (pipelines.neardup) would miss most pairs at the threshold.
 MIN_THRESHOLD = 0.4
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
-
-
-def parse_schedule(text: str) -> Schedule:
-    """Parse an interval like "15m" or "1h30m", or a 5-field cron expression.
-
-    Raises ValueError with the reason when `text` is neither.
-    """
-    text = text.strip()
-    seconds = interval_seconds(text)
-    if seconds is not None:
-        if seconds < 1:
-            raise ValueError(f"interval {text!r} must be a second or longer")
-        return Schedule(text=text, seconds=int(seconds))
-    if len(text.split()) == 5:
-        from apscheduler.triggers.cron import CronTrigger
-
-        try:
-            CronTrigger.from_crontab(text)
-        except ValueError as exc:
-            raise ValueError(f"cron expression {text!r} is invalid: {exc}") from None
-        return Schedule(text=text, cron=text)
-    raise ValueError(
-        f"{text!r} is neither a cron expression (5 fields, like '*/15 * * * *') "
-        "nor an interval like '15m', '2h' or '1h30m'"
-    )
-
-
-def parse_duration(value: int | float | str) -> float:
-    """Seconds from a number or an interval like "30s", "15m", "1h30m"."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if value < 0:
-            raise ValueError("must not be negative")
-        return float(value)
-    if isinstance(value, str) and (seconds := interval_seconds(value)) is not None:
-        return seconds
-    raise ValueError(f"{value!r} is not a duration like 30, '30s', '15m', '1h30m' or '5 minutes'")
 
 
 def parse_when(text: str, *, end: bool = False, now: datetime | None = None) -> datetime:
@@ -315,11 +247,10 @@ def load_config(directory: str | Path) -> Config:
             f"configuration folder {directory} does not exist; "
             f"create one with: newswatch init {directory}"
         )
-    settings = _read_toml(directory / SETTINGS_FILE, required=False)
-    sources = _sources(_read_toml(directory / SOURCES_FILE, required=True))
+    settings = read_toml(directory / SETTINGS_FILE, required=False)
+    sources = _sources(read_toml(directory / SOURCES_FILE, required=True))
     storage, crawl, extract, daemon, dedupe, monitor = _settings(settings, directory)
     web = _web(settings.get("web", {}))
-    from config.watchlist import load_watchlist
 
     return Config(
         directory=directory,
@@ -335,126 +266,15 @@ def load_config(directory: str | Path) -> Config:
     )
 
 
-def _read_toml(path: Path, required: bool) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        if required:
-            raise ConfigError(
-                f"{path} is missing; create an example with: newswatch init {path.parent}"
-            ) from None
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
-
-
-class _Table:
-    """Typed reads from one TOML table, with errors that say where the value was."""
-
-    def __init__(self, data: Any, where: str, allowed: set[str]) -> None:
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"{where}: expected a table, got {type(data).__name__}")
-        self.data = data
-        self.where = where
-        unknown = sorted(set(data) - allowed)
-        if unknown:
-            near = difflib.get_close_matches(unknown[0], allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise ConfigError(
-                f"{where}: unknown key {unknown[0]!r}{hint}; "
-                f"allowed keys: {', '.join(sorted(allowed))}"
-            )
-
-    def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.where}: {key}: {message}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        # bool is an int in Python; a boolean where a number is wanted is a mistake.
-        if isinstance(value, bool) and bool not in _as_tuple(kind):
-            raise self.fail(key, f"expected {_kind_name(kind)}, got a boolean")
-        if not isinstance(value, kind):
-            raise self.fail(key, f"expected {_kind_name(kind)}, got {value!r}")
-        return value
-
-    def number(self, key: str, default: float, minimum: float, integer: bool = False) -> Any:
-        value = self.get(key, int if integer else (int, float), default)
-        if value < minimum:
-            raise self.fail(key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def duration(self, key: str, default: float, minimum: float) -> float:
-        """Seconds, written as a number or an interval ("30s", "2 minutes")."""
-        seconds = self.parsed(key, parse_duration, default)
-        if seconds < minimum:
-            raise self.fail(key, f"must be at least {minimum:g} seconds, got {seconds:g}")
-        return seconds
-
-    def parsed(self, key: str, parse: Callable[[Any], Any], default: Any) -> Any:
-        if key not in self.data:
-            return default
-        try:
-            return parse(self.data[key])
-        except ValueError as exc:
-            raise self.fail(key, str(exc)) from None
-
-    def notify_urls(self, key: str = "notify") -> tuple[str, ...]:
-        """Apprise URLs, each checked against the services apprise knows."""
-        from pipelines.notify import url_problem
-
-        urls = self.strings(key)
-        for url in urls:
-            if problem := url_problem(url):
-                raise self.fail(key, problem)
-        return urls
-
-    def tables(self, key: str) -> list[Any]:
-        """An array of tables, `[[key]]`; `[key]` (one bracket) is said to be the mistake."""
-        if isinstance(self.data.get(key), Mapping):
-            raise ConfigError(
-                f"{self.where}: [{key}] is a single table; write each one as [[{key}]] "
-                "(two brackets)"
-            )
-        return self.get(key, list, [])
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self.get(key, (list, str), [])
-        values = [value] if isinstance(value, str) else value
-        if not all(isinstance(v, str) and v.strip() for v in values):
-            raise self.fail(key, "expected a list of non-empty strings")
-        return tuple(v.strip() for v in values)
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {
-        bool: "true or false",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a table",
-    }
-    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
-
-
 def _settings(
     data: dict[str, Any], directory: Path
 ) -> tuple[
     StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings, DedupeSettings, MonitorSettings
 ]:
-    top = _Table(
+    top = Table(
         data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon", "dedupe", "monitor", "web"}
     )
-    storage = _Table(
+    storage = Table(
         top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database", "archive_html"}
     )
     database = Path(storage.get("database", str, "data/newswatch.db")).expanduser()
@@ -462,7 +282,7 @@ def _settings(
         database = directory / database
 
     defaults = CrawlSettings()
-    crawl = _Table(
+    crawl = Table(
         top.get("crawl", dict, {}),
         f"{SETTINGS_FILE}: [crawl]",
         set(CrawlSettings.__dataclass_fields__),
@@ -481,7 +301,7 @@ def _settings(
         max_retry_after=crawl.duration("max_retry_after", defaults.max_retry_after, 0),
     )
     extract_defaults = ExtractSettings()
-    extract = _Table(
+    extract = Table(
         top.get("extract", dict, {}),
         f"{SETTINGS_FILE}: [extract]",
         set(ExtractSettings.__dataclass_fields__),
@@ -490,7 +310,7 @@ def _settings(
         min_words=extract.number("min_words", extract_defaults.min_words, 1, integer=True),
         workers=extract.number("workers", extract_defaults.workers, 0, integer=True),
     )
-    daemon = _Table(
+    daemon = Table(
         top.get("daemon", dict, {}),
         f"{SETTINGS_FILE}: [daemon]",
         set(DaemonSettings.__dataclass_fields__),
@@ -505,7 +325,7 @@ def _settings(
         max_attempts=daemon.number("max_attempts", defaults_d.max_attempts, 1, integer=True),
         timezone=daemon.parsed("timezone", parse_zone, None),
     )
-    dedupe = _Table(
+    dedupe = Table(
         top.get("dedupe", dict, {}),
         f"{SETTINGS_FILE}: [dedupe]",
         set(DedupeSettings.__dataclass_fields__),
@@ -527,7 +347,7 @@ def _settings(
 
 
 def _monitor(data: dict[str, Any]) -> MonitorSettings:
-    table = _Table(data, f"{SETTINGS_FILE}: [monitor]", set(MonitorSettings.__dataclass_fields__))
+    table = Table(data, f"{SETTINGS_FILE}: [monitor]", set(MonitorSettings.__dataclass_fields__))
     defaults = MonitorSettings()
     for key in ("low_rate", "empty_jump"):
         share = table.number(key, getattr(defaults, key), 0)
@@ -550,7 +370,7 @@ _PASSWORD_HASH = re.compile(r"pbkdf2_sha256\$\d+\$[^$]+\$[^$]+")
 
 
 def _web(data: Any) -> WebSettings:
-    table = _Table(data, f"{SETTINGS_FILE}: [web]", set(WebSettings.__dataclass_fields__))
+    table = Table(data, f"{SETTINGS_FILE}: [web]", set(WebSettings.__dataclass_fields__))
     defaults = WebSettings()
     users = table.get("users", dict, {})
     for name, hashed in users.items():
@@ -574,7 +394,7 @@ _SOURCE_KEYS = set(Source.__dataclass_fields__)
 
 
 def _sources(data: dict[str, Any]) -> tuple[Source, ...]:
-    top = _Table(data, SOURCES_FILE, {"source"})
+    top = Table(data, SOURCES_FILE, {"source"})
     tables = top.tables("source")
     if not tables:
         raise ConfigError(f"{SOURCES_FILE}: no [[source]] tables; add at least one source")
@@ -582,7 +402,7 @@ def _sources(data: dict[str, Any]) -> tuple[Source, ...]:
     for index, raw in enumerate(tables, start=1):
         name = raw.get("name") if isinstance(raw, Mapping) else None
         where = f"{SOURCES_FILE}: source {name!r}" if name else f"{SOURCES_FILE}: source #{index}"
-        table = _Table(raw, where, _SOURCE_KEYS)
+        table = Table(raw, where, _SOURCE_KEYS)
         sources.append(_source(table))
     seen: set[str] = set()
     for source in sources:
@@ -592,7 +412,7 @@ def _sources(data: dict[str, Any]) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _source(table: _Table) -> Source:
+def _source(table: Table) -> Source:
     name = table.get("name", str, None)
     if name is None:
         raise table.fail("name", "is required")

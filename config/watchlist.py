@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config.loader import ConfigError, Schedule, _read_toml, _Table, parse_schedule
+from config.toml import ConfigError, Schedule, Table, parse_schedule, read_toml
 
 WATCHLIST_FILE = "watchlist.toml"
 MODES = ("instant", "digest")
@@ -37,8 +37,8 @@ class Watch:
 
 def load_watchlist(directory: Path, source_names: set[str]) -> tuple[Watch, ...]:
     """Read `watchlist.toml` (optional) and check every watch against the sources."""
-    data = _read_toml(directory / WATCHLIST_FILE, required=False)
-    top = _Table(data, WATCHLIST_FILE, {"watch"})
+    data = read_toml(directory / WATCHLIST_FILE, required=False)
+    top = Table(data, WATCHLIST_FILE, {"watch"})
     watches = tuple(
         _watch(raw, index, source_names) for index, raw in enumerate(top.tables("watch"), start=1)
     )
@@ -54,7 +54,7 @@ def load_watchlist(directory: Path, source_names: set[str]) -> tuple[Watch, ...]
 def _watch(raw: Any, index: int, source_names: set[str]) -> Watch:
     name = raw.get("name") if isinstance(raw, Mapping) else None
     where = f"{WATCHLIST_FILE}: watch {name!r}" if name else f"{WATCHLIST_FILE}: watch #{index}"
-    table = _Table(raw, where, set(Watch.__dataclass_fields__))
+    table = Table(raw, where, set(Watch.__dataclass_fields__))
     name = table.get("name", str, "").strip()
     if not name:
         raise table.fail("name", "is required")
