@@ -194,9 +194,7 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
     asked for is busy)."""
     from crawler.process import BUSY_EXIT
     from crawler.report import line, results_table
-    from crawler.run import CrawlInterrupted, crawl_sources
-    from pipelines.alerts import match_alerts, register
-    from pipelines.monitor import check_after_crawl
+    from crawler.run import CrawlInterrupted, crawl_once
     from pipelines.storage import StorageError
     from pipelines.textnorm import printable
 
@@ -210,21 +208,19 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
     if run_id is not None and len(chosen) != 1:
         raise click.ClickException("--run-id goes with exactly one source")
     try:
-        register(config)  # watches alert on articles fetched from their first crawl on
-        results = crawl_sources(config, chosen, run_id=run_id, progress=_progress())
-        created = match_alerts(config)
+        done = crawl_once(config, chosen, run_id=run_id, progress=_progress())
     except CrawlInterrupted as stop:
         _interrupted(stop)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
-    changed = check_after_crawl(config, [s.name for s in chosen], now=datetime.now(UTC))
+    results = done.results
     console.print(results_table(results))
-    if created and notify:
+    if done.alerts and notify:
         _deliver_now(config)
-    elif created:
-        console.print(f"{created} new alert(s): newswatch alerts --pending")
+    elif done.alerts:
+        console.print(f"{done.alerts} new alert(s): newswatch alerts --pending")
     explained = {r.source for r in results if r.reason or r.problems}
-    for health in changed:
+    for health in done.changed:
         why = [] if health.source in explained else [": ", health.reason]
         console.print(line(health.source, " is now ", _verdict(health.verdict), *why))
     failed = [f"{r.source} ({r.reason})" if r.reason else r.source for r in results if r.failed]
@@ -1259,7 +1255,7 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
     daemon_pid = daemon_lock(config.storage.database).holder()
     next_runs = {}
     if daemon_pid is not None:
-        from scheduler import next_run_times
+        from pipelines.monitor import next_run_times
 
         next_runs = next_run_times(config.storage.database)
     rows = []

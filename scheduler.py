@@ -42,7 +42,7 @@ from pipelines.alerts import (
     register,
     settle_interrupted,
 )
-from pipelines.monitor import check_after_crawl
+from pipelines.monitor import check_after_crawl, jobs_path
 from pipelines.storage import StorageError, begin_run, end_run, immediate, open_database
 
 if TYPE_CHECKING:
@@ -76,35 +76,6 @@ def digest_job(watch: str) -> None:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def jobs_path(database: Path) -> Path:
-    """The daemon's job store: a SQLite file beside the database."""
-    return database.with_name(database.name + ".jobs.sqlite")
-
-
-def next_run_times(database: Path) -> dict[str, datetime]:
-    """Each source's next scheduled crawl, read from the daemon's job store (read-only, so
-    it works while the daemon runs); empty when no daemon has run on this database."""
-    path = jobs_path(database)
-    if not path.exists():
-        return {}
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
-        try:
-            rows = conn.execute(
-                "SELECT id, next_run_time FROM apscheduler_jobs WHERE id LIKE 'crawl:%'"
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        log.warning("job_store_unreadable", path=str(path), error=str(exc))
-        return {}
-    return {
-        job[len("crawl:") :]: datetime.fromtimestamp(when, UTC).replace(microsecond=0)
-        for job, when in rows
-        if when is not None  # a paused job has no next run
-    }
 
 
 class _Scheduler(BackgroundScheduler):

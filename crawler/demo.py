@@ -12,9 +12,8 @@ from rich.console import Console
 
 from config import Config, ConfigError, load_config
 from crawler.report import line, results_table, shown_time, table
-from crawler.run import crawl_sources
+from crawler.run import crawl_once
 from crawler.siteserver import SiteServer
-from pipelines.alerts import match_alerts, register
 from pipelines.storage import open_database
 
 DEMO_SITE = Path(__file__).parent / "demo_site"
@@ -113,11 +112,9 @@ def run_demo(directory: Path, console: Console, progress: Console | None = None)
     with SiteServer(DEMO_SITE) as server:
         config = write_demo_config(config_dir, server.base)
         console.print(f"Serving the sample news site on {server.base}; crawling it…")
-        register(config)
-        results = crawl_sources(config, config.sources, progress=progress)
-        match_alerts(config)
+        done = crawl_once(config, config.sources, progress=progress)
     elapsed = time.monotonic() - started
-    console.print(results_table(results))
+    console.print(results_table(done.results))
     story = show_collection(config.storage.database, console, [w.name for w in config.watches])
     console.print(f"\nDone in {elapsed:.1f} s. Try next:")
     for command in (

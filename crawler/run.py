@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import structlog
@@ -36,6 +37,8 @@ from pipelines.store import run_figures
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from pipelines.health import Health
 
 log = structlog.get_logger("newswatch.crawl")
 
@@ -237,3 +240,34 @@ def _result(db: Database, source: Source, stats: StatsCollector, forced: bool) -
         problems=problem_text(problems) or None,
         **{k: row[k] or 0 for k in fields},
     )
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    """What `crawl_once` did: each source's run, the alerts it raised, and the sources
+    whose health verdict changed."""
+
+    results: list[RunResult]
+    alerts: int
+    changed: list[Health]
+
+
+def crawl_once(
+    config: Config,
+    sources: Sequence[Source],
+    *,
+    run_id: int | None = None,
+    progress: Console | None = None,
+) -> CrawlOutcome:
+    """One crawl as `newswatch crawl` and the demo run it: the watches' clocks started,
+    the sources crawled, the new articles matched against the watchlist, each source's
+    health judged. A signal stopping the crawl raises `CrawlInterrupted` (alerts and
+    health are then left to the next crawl or the daemon)."""
+    from pipelines.alerts import match_alerts, register
+    from pipelines.monitor import check_after_crawl
+
+    register(config)  # watches alert on articles fetched from their first crawl on
+    results = crawl_sources(config, sources, run_id=run_id, progress=progress)
+    alerts = match_alerts(config)
+    changed = check_after_crawl(config, [s.name for s in sources], now=datetime.now(UTC))
+    return CrawlOutcome(results, alerts, changed)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
@@ -201,3 +202,33 @@ def verdict_message(row: dict) -> tuple[str, str]:
 
 def _stored(db: Database, source: str) -> dict | None:
     return next(db.query("SELECT * FROM source_health WHERE source = ?", [source]), None)
+
+
+def jobs_path(database: Path) -> Path:
+    """The daemon's job store: a SQLite file beside the database."""
+    return database.with_name(database.name + ".jobs.sqlite")
+
+
+def next_run_times(database: Path) -> dict[str, datetime]:
+    """Each source's next scheduled crawl, read from the daemon's job store (read-only, so
+    it works while the daemon runs, and without APScheduler: `status` need not import
+    it); empty when no daemon has run on this database."""
+    path = jobs_path(database)
+    if not path.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        try:
+            rows = conn.execute(
+                "SELECT id, next_run_time FROM apscheduler_jobs WHERE id LIKE 'crawl:%'"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        log.warning("job_store_unreadable", path=str(path), error=str(exc))
+        return {}
+    return {
+        job[len("crawl:") :]: datetime.fromtimestamp(when, UTC).replace(microsecond=0)
+        for job, when in rows
+        if when is not None  # a paused job has no next run
+    }
