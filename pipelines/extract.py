@@ -30,6 +30,7 @@ from w3lib.encoding import (
     to_unicode,
 )
 
+from config import ExtractSettings
 from crawler.urls import canonical_url
 from pipelines.cleanup import (
     consent_wall,
@@ -121,7 +122,7 @@ def extract_article(
     url: str,
     *,
     content_type: str | None = None,
-    min_words: int = 80,
+    min_words: int = ExtractSettings.min_words,
     now: datetime | None = None,
     presented_by: str | None = None,
 ) -> Article | None:
@@ -142,7 +143,7 @@ def examine_page(
     url: str,
     *,
     content_type: str | None = None,
-    min_words: int = 80,
+    min_words: int = ExtractSettings.min_words,
     now: datetime | None = None,
     presented_by: str | None = None,
 ) -> Article | Skipped:

@@ -22,6 +22,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from config import ExtractSettings
 from crawler.items import ArticlePage
 from pipelines.extract import Article, Skipped, not_in_future
 from pipelines.neardup import DEFAULT_THRESHOLD
@@ -129,7 +130,7 @@ class ExtractPipeline:
         self,
         *,
         workers: int = 2,
-        min_words: int = 80,
+        min_words: int = ExtractSettings.min_words,
         timeout: float = 120.0,
         db_path: str | None = None,
         threshold: float = DEFAULT_THRESHOLD,
@@ -146,7 +147,7 @@ class ExtractPipeline:
         settings = crawler.settings
         return cls(
             workers=settings.getint("NEWSWATCH_EXTRACT_WORKERS", 2),
-            min_words=settings.getint("NEWSWATCH_MIN_WORDS", 80),
+            min_words=settings.getint("NEWSWATCH_MIN_WORDS", ExtractSettings.min_words),
             db_path=settings.get("NEWSWATCH_DB_PATH"),
             threshold=settings.getfloat("NEWSWATCH_CLUSTER_THRESHOLD", DEFAULT_THRESHOLD),
         )

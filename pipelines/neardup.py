@@ -20,6 +20,7 @@ import zlib
 
 import numpy as np
 
+from config import DedupeSettings
 from pipelines.textnorm import normalise_text
 
 SHINGLE_WORDS = 5
@@ -27,7 +28,8 @@ PERMUTATIONS = 128
 BANDS = 42
 ROWS = 3  # BANDS * ROWS <= PERMUTATIONS: the last two values only serve `similarity`
 SIGNATURE_BYTES = PERMUTATIONS * 4
-DEFAULT_THRESHOLD = 0.4
+# The near-duplicate threshold when [dedupe] does not set one: the configuration's default.
+DEFAULT_THRESHOLD = DedupeSettings.threshold
 
 _BIN_BITS = 7  # 2**7 == PERMUTATIONS bins
 _LOW_BITS = np.uint64(2 ** (64 - _BIN_BITS) - 1)
