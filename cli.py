@@ -455,10 +455,10 @@ def alerts(
 ) -> None:
     """List alerts, newest first: what matched, where, and whether it was delivered."""
     from crawler.report import line, shown_time
+    from pipelines.alerts import list_alerts
 
     config = ctx.config()
     since = _since(since)
-    where, args = ["1 = 1"], []
     if watch_name:
         # A configured watch by any capitalisation; a name no longer configured still
         # lists the alerts it raised before it was removed.
@@ -472,24 +472,9 @@ def alerts(
             raise click.UsageError("--format atom lists every alert: no --pending or --since")
         _alerts_atom(config, watch_name, limit)
         return
-    if pending:
-        where.append("alerts.status = 'pending'")
-    if watch_name:
-        where.append("alerts.watch = ?")
-        args.append(watch_name)
-    if since:
-        where.append("alerts.created_at >= ?")
-        args.append(since)
-    db = _database(config)
-    _check_known(db, config, watch=watch_name)
-    rows = list(
-        db.query(
-            "SELECT alerts.*, articles.title, articles.url FROM alerts "
-            "JOIN articles ON articles.id = alerts.article_id "
-            f"WHERE {' AND '.join(where)} ORDER BY alerts.id DESC LIMIT ?",
-            [*args, limit],
-        )
-    )
+    with _database(config) as db:
+        _check_known(db, config, watch=watch_name)
+        rows = list_alerts(db, pending=pending, watch=watch_name, since=since, limit=limit)
     if as_json:
         import json
 
@@ -914,26 +899,26 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
 def cluster(ctx: Context, article_id: int, as_json: bool) -> None:
     """The story ARTICLE_ID belongs to: every outlet and URL that carried it, earliest first."""
     from crawler.report import shown_time, table
-    from pipelines.clusters import cluster_members
+    from pipelines.clusters import cluster_members, story_of
 
-    db = _database(ctx.config())
-    row = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
-    if row is None:
-        raise click.ClickException(f"no article has the id {article_id}")
-    members = cluster_members(db, row[0])
+    with _database(ctx.config()) as db:
+        story = story_of(db, article_id)
+        if story is None:
+            raise click.ClickException(f"no article has the id {article_id}")
+        members = cluster_members(db, story)
     articles = len({m["article_id"] for m in members})
     if as_json:
         import json
 
-        story = {"story": row[0], "articles": articles, "members": members}
-        click.echo(json.dumps(story, indent=2, ensure_ascii=False))
+        found = {"story": story, "articles": articles, "members": members}
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
     listing = table(
         "article",
         "outlet",
         "published",
         "url",
-        title=f"Story {row[0]}: {articles} article{'s' if articles != 1 else ''}, "
+        title=f"Story {story}: {articles} article{'s' if articles != 1 else ''}, "
         f"{len(members)} URL{'s' if len(members) != 1 else ''}",
         wrap=["outlet"],
         urls=["url"],
@@ -1373,27 +1358,27 @@ def _ago(stamp: str | None, now: datetime) -> str:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
 @pass_context
-def stats(ctx: Context) -> None:
+def stats(ctx: Context, as_json: bool) -> None:
     """Articles by source, language and month."""
     from crawler.report import table
+    from pipelines.storage import corpus_stats
 
-    db = _database(ctx.config())
-    total = db["articles"].count
+    with _database(ctx.config()) as db:
+        counts = corpus_stats(db)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(counts, indent=2, ensure_ascii=False))
+        return
     console.print(
-        f"{total} articles, {db['sightings'].count} sightings, {db['alerts'].count} alerts"
+        f"{counts['articles']} articles, {counts['sightings']} sightings, {counts['alerts']} alerts"
     )
-    for title, expression in (
-        ("by source", "source"),
-        ("by language", "language"),
-        ("by month", "substr(coalesce(published, fetched_at), 1, 7)"),
-    ):
-        listing = table(title.split()[-1], "articles", title=f"Articles {title}")
-        for key, count in db.execute(
-            f"SELECT {expression} AS k, count(*) FROM articles GROUP BY k ORDER BY "
-            + ("k" if "month" in title else "2 DESC, k")
-        ):
-            listing.add_row(str(key or "unknown"), str(count))
+    for key, title in (("by_source", "source"), ("by_language", "language"), ("by_month", "month")):
+        listing = table(title, "articles", title=f"Articles by {title}")
+        for value, count in counts[key].items():
+            listing.add_row(str(value), str(count))
         console.print(listing)
 
 

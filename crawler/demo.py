@@ -14,6 +14,7 @@ from config import Config, ConfigError, load_config
 from crawler.report import line, results_table, shown_time, table
 from crawler.run import crawl_once
 from crawler.siteserver import SiteServer
+from pipelines.alerts import list_alerts
 from pipelines.storage import open_database
 
 DEMO_SITE = Path(__file__).parent / "demo_site"
@@ -185,10 +186,7 @@ def show_collection(database: Path, console: Console, watches: Sequence[str] = (
             "watch", "matched", "article", title="Alerts (watchlist.toml)", wrap=["article"]
         )  # fmt: skip
         alerted = set()
-        for row in db.query(
-            "SELECT alerts.watch, alerts.found, articles.title FROM alerts "
-            "JOIN articles ON articles.id = alerts.article_id ORDER BY alerts.watch, alerts.id"
-        ):
+        for row in sorted(list_alerts(db), key=lambda a: (a["watch"], a["id"])):
             alerts.add_row(row["watch"], row["found"], row["title"])
             alerted.add(row["watch"])
         console.print(alerts)

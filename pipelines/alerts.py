@@ -400,6 +400,35 @@ def _deliver(
     return not errors
 
 
+def list_alerts(
+    db: Database,
+    *,
+    pending: bool = False,
+    watch: str | None = None,
+    since: str | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    """Alerts, newest first, each with its article's title and URL: only those pending,
+    of one watch, or created since an ISO time, when asked."""
+    where, args = ["1 = 1"], []
+    if pending:
+        where.append("alerts.status = 'pending'")
+    if watch:
+        where.append("alerts.watch = ?")
+        args.append(watch)
+    if since:
+        where.append("alerts.created_at >= ?")
+        args.append(since)
+    return list(
+        db.query(
+            "SELECT alerts.*, articles.title, articles.url FROM alerts "
+            "JOIN articles ON articles.id = alerts.article_id "
+            f"WHERE {' AND '.join(where)} ORDER BY alerts.id DESC LIMIT ?",
+            [*args, -1 if limit is None else limit],
+        )
+    )
+
+
 def settle_failed(db: Database, *, retry: bool, watch: str | None = None) -> int:
     """Alerts given up on (`failed`): pending again, tried afresh (`retry`), or `dropped`.
     Returns how many."""

@@ -184,6 +184,12 @@ def outlet(url: str, site_name: str | None = None) -> str:
     return site_name or urlsplit(url).hostname or url
 
 
+def story_of(db: Database, article_id: int) -> int | None:
+    """The story (cluster) an article belongs to; None for no such article."""
+    row = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    return None if row is None else row[0]
+
+
 def cluster_members(db: Database, cluster_id: int) -> list[dict]:
     """Every URL the story was seen at: its articles and their syndicated copies, earliest first.
 

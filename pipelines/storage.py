@@ -645,3 +645,23 @@ class Store:
         with self.write() as db:
             db["crawl_runs"].update(run_id, {**figures, "finished": now})
         self.flush()
+
+
+def corpus_stats(db: Database) -> dict[str, Any]:
+    """How many articles, sightings and alerts; articles by source, by language (most
+    first) and by month of publication (or of fetching, for an undated article)."""
+    counts = {
+        "articles": db["articles"].count,
+        "sightings": db["sightings"].count,
+        "alerts": db["alerts"].count,
+    }
+    for name, expression, order in (
+        ("by_source", "source", "2 DESC, k"),
+        ("by_language", "language", "2 DESC, k"),
+        ("by_month", "substr(coalesce(published, fetched_at), 1, 7)", "k"),
+    ):
+        rows = db.execute(
+            f"SELECT {expression} AS k, count(*) FROM articles GROUP BY k ORDER BY {order}"
+        )
+        counts[name] = {key or "unknown": count for key, count in rows}
+    return counts

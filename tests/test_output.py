@@ -113,6 +113,9 @@ def test_listings_have_json_that_parses(demo):
     versions = run("history", str(story))
     assert versions[-1]["current"] is True and versions[-1]["words"] > 100
     assert run("status")["sources"][0]["source"] == "ledger"
+    counts = run("stats")
+    assert counts["articles"] == sum(counts["by_source"].values()) == 12
+    assert counts["by_language"] == {"en": 11, "ru": 1}
 
 
 def test_times_are_shown_in_the_local_time_zone_or_in_utc(demo, monkeypatch):
