@@ -615,8 +615,8 @@ def notify_test(ctx: Context, name: str) -> None:
 def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
     """Run the watch NAME over the articles already stored."""
     from crawler.report import line
-    from crawler.spiders import now_iso
     from pipelines.alerts import backfill as run_backfill
+    from pipelines.clock import now_iso
 
     config = ctx.config()
     since = _since(since)
@@ -1343,10 +1343,12 @@ def _share(value: float | None) -> str:
 
 def _ago(stamp: str | None, now: datetime) -> str:
     """ "5m ago", "in 2h": a time as far from now as a reader needs it."""
-    if not stamp:
+    from pipelines.clock import as_utc
+
+    moment = as_utc(stamp)
+    if moment is None:
         return "never"
-    moment = datetime.fromisoformat(stamp)
-    seconds = (now - (moment if moment.tzinfo else moment.replace(tzinfo=UTC))).total_seconds()
+    seconds = (now - moment).total_seconds()
     span = abs(seconds)
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if span >= size:

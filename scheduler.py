@@ -42,6 +42,7 @@ from pipelines.alerts import (
     register,
     settle_interrupted,
 )
+from pipelines.clock import now_utc
 from pipelines.monitor import check_after_crawl, jobs_path
 from pipelines.storage import StorageError, begin_run, end_run, immediate, open_database
 
@@ -72,10 +73,6 @@ def alerts_job() -> None:
 def digest_job(watch: str) -> None:
     if _daemon is not None:
         _daemon.digest(watch)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 class _Scheduler(BackgroundScheduler):

@@ -25,8 +25,9 @@ from sqlite_utils import Database
 from config import Config, Source
 from crawler.discovery import Link
 from crawler.items import ArticlePage, FailedPage
-from crawler.spiders import SourceSpider, now_iso, presented_by_default
+from crawler.spiders import SourceSpider, presented_by_default
 from crawler.urls import DEFAULT_PORTS, canonical_url, site_of
+from pipelines.clock import now_iso
 from pipelines.extract import Article, Skipped
 from pipelines.extract_pipeline import judge
 from pipelines.pagerecords import PageFilter, list_pages

@@ -29,8 +29,9 @@ from config import Config, Source
 from crawler.locks import FileLock, LockBusy, source_lock
 from crawler.process import SUPERVISOR_ENV
 from crawler.settings import BASE_SETTINGS, crawl_settings
-from crawler.spiders import SourceSpider, now_iso
+from crawler.spiders import SourceSpider
 from crawler.stopping import SignalStop, stop_promptly
+from pipelines.clock import now_iso
 from pipelines.health import problem_text
 from pipelines.storage import immediate, open_database, stored_in_run
 from pipelines.store import run_figures

@@ -40,15 +40,12 @@ from crawler.items import ArticlePage, FailedPage, ListingPage
 from crawler.middlewares import PoliteRetryMiddleware, retry_after_seconds
 from crawler.stopping import CrawlStopped
 from crawler.urls import canonical_url
+from pipelines.clock import now_iso
 from pipelines.storage import Store
 
 # Feeds and fronts are revalidated every run; article pages are never cached.
 _REVALIDATE = {"Cache-Control": "max-age=0"}
 _MAX_SITEMAP_DEPTH = 3
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # Pages skipped by older page-type rules are judged again if fetched within this window.

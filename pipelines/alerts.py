@@ -18,13 +18,14 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlite_utils import Database
 
 from config import Config, Watch
 from config.watchlist import terms_of
+from pipelines.clock import now_iso
 from pipelines.clusters import other_outlets
 from pipelines.matcher import Hit, Matcher
 from pipelines.notify import Notifier, failures, redact, send
@@ -70,7 +71,7 @@ def register(config: Config) -> None:
     if config.watches:
         db = open_database(config.storage.database)
         try:
-            register_watches(db, config.watches, _now())
+            register_watches(db, config.watches, now_iso())
         finally:
             db.close()
 
@@ -85,7 +86,7 @@ def match_alerts(config: Config) -> int:
         return 0
     db = open_database(config.storage.database)
     try:
-        now = _now()
+        now = now_iso()
         register_watches(db, config.watches, now)
         return match_new_articles(db, config.watches, now=now)
     except sqlite3.Error as exc:
@@ -93,10 +94,6 @@ def match_alerts(config: Config) -> int:
         return 0
     finally:
         db.close()
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def match_new_articles(

@@ -25,6 +25,7 @@ import orjson
 from sqlite_utils import Database
 
 from config import parse_when
+from pipelines.clock import as_utc
 from pipelines.search import SearchError, fts_query
 from pipelines.storage import decompress
 
@@ -259,7 +260,7 @@ def write_warc(rows: Iterable[dict], out: IO[bytes], *, compress: bool) -> None:
     writer = WARCWriter(out, gzip=compress, warc_version="WARC/1.1")
     for row in rows:
         body = decompress(row["body"]) or b""
-        date = (_timestamp(row["fetched_at"]) or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        date = (as_utc(row["fetched_at"]) or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
         # The body is stored decoded: its length and encoding are what is written now.
         headers = [
             (k, v)
@@ -325,22 +326,12 @@ def write_parquet(rows: Iterable[dict], path: Path, fields: Sequence[str]) -> No
         for row in rows:
             for name in fields:
                 value = row[name]
-                columns[name].append(_timestamp(value) if name in TIMESTAMPS else value)
+                columns[name].append(as_utc(value) if name in TIMESTAMPS else value)
             if len(columns[fields[0]]) >= ROW_GROUP:
                 writer.write_table(pa.Table.from_pydict(columns, schema=schema))
                 columns = {f: [] for f in fields}
         if columns[fields[0]]:
             writer.write_table(pa.Table.from_pydict(columns, schema=schema))
-
-
-def _timestamp(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def export(

@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import ArticlePage, FailedPage, ListingPage
-from crawler.spiders import now_iso
+from pipelines.clock import now_iso
 from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
 from pipelines.neardup import DEFAULT_THRESHOLD

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
+
+from pipelines.clock import as_utc
 
 ATOM = "http://www.w3.org/2005/Atom"
 # The `updated` of a feed with no entries yet: nothing has happened since.
@@ -135,15 +136,8 @@ def feed(*, feed_id: str, title: str, entries: Iterable[Entry], self_link: str |
 
 def rfc3339(value: str | None) -> str | None:
     """An ISO date or time, as Atom wants it (UTC, with its zone); None if it is none."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = as_utc(value)
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
