@@ -1225,7 +1225,8 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
 
     from crawler.locks import daemon_lock
     from crawler.report import line, table
-    from pipelines.monitor import recent_runs, source_health
+    from pipelines.monitor import source_health
+    from pipelines.runs import recent_runs
 
     config = ctx.config()
     try:

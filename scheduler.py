@@ -44,7 +44,8 @@ from pipelines.alerts import (
 )
 from pipelines.clock import now_utc
 from pipelines.monitor import check_after_crawl, jobs_path
-from pipelines.storage import StorageError, begin_run, end_run, immediate, open_database
+from pipelines.runs import SUMMARY, begin_run, discard, end_run, end_stale, read_run
+from pipelines.storage import StorageError, open_database
 
 if TYPE_CHECKING:
     from pipelines.web.site import WebServer
@@ -415,16 +416,7 @@ class Daemon:
                 deadline = time.monotonic() + self.config.daemon.stop_grace
         # Its crawl process may have been killed before it could end its run.
         with self._database(30.0) as db:
-            for (run_id,) in db.execute(
-                "SELECT id FROM crawl_runs WHERE source = ? AND status = 'running'", [source]
-            ).fetchall():
-                end_run(
-                    db,
-                    run_id,
-                    status="killed",
-                    reason="a crawl left by a daemon that died; it did not finish",
-                    now=None,
-                )
+            end_stale(db, source, reason="a crawl left by a daemon that died; it did not finish")
         return True
 
     def _begin_run(self, source: str) -> int | None:
@@ -450,23 +442,12 @@ class Daemon:
         """Make sure the crawl ended its run (a crawl that died at start-up, or left its row
         running, has it ended here), and log `crawl_finished` with the run's figures. A
         crawl that found its source busy leaves no run."""
-        columns = (
-            "status",
-            "reason",
-            "pages_fetched",
-            "articles_new",
-            "updated",
-            "duplicates",
-            "skipped",
-            "errors",
-        )
         figures: dict[str, Any] = {"status": outcome.status, "reason": outcome.reason}
         try:
             # Not the crawls' short busy timeout: this thread may wait for the write lock.
             with self._database(30.0) as db:
                 if run_id is not None and outcome.status == "busy":
-                    with immediate(db):
-                        db.execute("DELETE FROM crawl_runs WHERE id = ? AND pid IS NULL", [run_id])
+                    discard(db, run_id)
                 elif run_id is not None:
                     end_run(
                         db,
@@ -477,10 +458,9 @@ class Daemon:
                         over=outcome.over,
                         pid=pid,
                     )
-                    row = db.execute(
-                        f"SELECT {', '.join(columns)} FROM crawl_runs WHERE id = ?", [run_id]
-                    ).fetchone()
-                    figures = dict(zip(columns, row, strict=True)) if row else figures
+                    row = read_run(db, run_id)
+                    if row is not None:
+                        figures = {k: row[k] for k in ("status", "reason", *SUMMARY)}
         except (StorageError, sqlite3.Error) as exc:
             log.error("run_not_recorded", source=source, status=outcome.status, error=str(exc))
         event = log.info if code == 0 else log.warning

@@ -23,7 +23,7 @@ from rich.text import Text
 from pipelines.textnorm import printable
 
 if TYPE_CHECKING:
-    from crawler.run import RunResult
+    from pipelines.runs import RunResult
 
 
 def output_console(stderr: bool = False) -> Console:

@@ -7,7 +7,6 @@ per process; the daemon runs each crawl in a subprocess for that reason.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import sqlite3
@@ -32,9 +31,9 @@ from crawler.settings import BASE_SETTINGS, crawl_settings
 from crawler.spiders import SourceSpider
 from crawler.stopping import SignalStop, stop_promptly
 from pipelines.clock import now_iso
-from pipelines.health import problem_text
-from pipelines.storage import immediate, open_database, stored_in_run
-from pipelines.store import run_figures
+from pipelines.runs import RunResult, finish_run, read_run, run_figures, stored_in_run
+from pipelines.storage import open_database
+from pipelines.transactions import immediate
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,29 +44,6 @@ log = structlog.get_logger("newswatch.crawl")
 
 # The reason of a run stopped at once by a second signal, before it could end in order.
 FORCED = "stopped at once by a second signal"
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """A finished crawl of one source, as recorded in `crawl_runs`."""
-
-    source: str
-    status: str
-    reason: str | None
-    pages_fetched: int = 0
-    articles_new: int = 0
-    duplicates: int = 0
-    skipped: int = 0
-    errors: int = 0
-    not_modified: int = 0
-    updated: int = 0
-    run_id: int | None = None
-    # The feeds, sitemaps or fronts that could not be read, and why.
-    problems: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.status not in ("finished", "busy")
 
 
 class CrawlInterrupted(Exception):
@@ -204,7 +180,7 @@ def _result(db: Database, source: Source, stats: StatsCollector, forced: bool) -
     """What the run recorded; when it could not record its end (disk full, or stopped at
     once by a second signal), what it counted."""
     run_id = stats.get_value("newswatch/run_id")
-    row = db["crawl_runs"].get(run_id) if run_id else None
+    row = read_run(db, run_id) if run_id else None
     if row is None or row["status"] == "running":
         figures = run_figures(stats.get_stats(), FORCED if forced else "storage_error")
         if not forced:
@@ -218,29 +194,12 @@ def _result(db: Database, source: Source, stats: StatsCollector, forced: bool) -
         if row is not None:
             with contextlib.suppress(sqlite3.Error):  # the disk may still be full
                 with immediate(db):
-                    db["crawl_runs"].update(run_id, {**figures, "finished": now_iso()})
+                    finish_run(db, run_id, figures, now=now_iso())
         known = RunResult.__dataclass_fields__
         return RunResult(
             source.name, run_id=run_id, **{k: v for k, v in figures.items() if k in known}
         )
-    fields = (
-        "pages_fetched",
-        "articles_new",
-        "updated",
-        "duplicates",
-        "skipped",
-        "errors",
-        "not_modified",
-    )
-    problems = json.loads(row["listing_problems"]) if row["listing_problems"] else []
-    return RunResult(
-        source.name,
-        row["status"],
-        row["reason"],
-        run_id=run_id,
-        problems=problem_text(problems) or None,
-        **{k: row[k] or 0 for k in fields},
-    )
+    return RunResult.from_row(source.name, row)
 
 
 @dataclass(frozen=True)

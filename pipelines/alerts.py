@@ -29,7 +29,8 @@ from pipelines.clock import now_iso
 from pipelines.clusters import other_outlets
 from pipelines.matcher import Hit, Matcher
 from pipelines.notify import Notifier, failures, redact, send
-from pipelines.storage import immediate, open_database
+from pipelines.storage import open_database
+from pipelines.transactions import immediate
 
 log = structlog.get_logger("newswatch.alerts")
 

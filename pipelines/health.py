@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,19 +53,15 @@ class Run:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], *, first: bool = False) -> Run:
+        """The run of a `crawl_runs` row (`pipelines.runs`): its int fields are figures."""
         problems = row.get("listing_problems")
         return cls(
             started=datetime.fromisoformat(row["started"]),
             status=row["status"],
             reason=row.get("reason"),
-            pages_fetched=row.get("pages_fetched") or 0,
-            listings_read=row.get("listings_read") or 0,
-            articles_new=row.get("articles_new") or 0,
-            empty_extractions=row.get("empty_extractions") or 0,
-            errors=row.get("errors") or 0,
-            robots_denied=row.get("robots_denied") or 0,
             listing_problems=tuple(json.loads(problems)) if problems else (),
             first=first,
+            **{f.name: row.get(f.name) or 0 for f in fields(cls) if f.type == "int"},
         )
 
 

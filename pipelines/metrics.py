@@ -21,13 +21,14 @@ from sqlite_utils import Database
 from config import Config
 from pipelines.health import PENDING, VERDICTS
 from pipelines.monitor import source_health
+from pipelines.runs import ended_by_status, totals
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
 
 log = structlog.get_logger("newswatch.metrics")
 
-# Per-source counters: (metric name, help, crawl_runs column).
+# Per-source counters: (metric name, help, run figure).
 _RUN_TOTALS = (
     ("newswatch_pages_fetched", "Pages fetched (articles and listings).", "pages_fetched"),
     ("newswatch_articles_new", "New articles stored.", "articles_new"),
@@ -73,15 +74,11 @@ class NewswatchCollector:
             "Crawl runs ended, by source and status.",
             labels=["source", "status"],
         )
-        for source, status, count in db.execute(
-            "SELECT source, status, count(*) FROM crawl_runs WHERE status != 'running' "
-            "GROUP BY source, status"
-        ):
+        for source, status, count in ended_by_status(db):
             crawls.add_metric([source, status], count)
         yield crawls
 
-        sums = ", ".join(f"coalesce(sum({column}), 0)" for _, _, column in _RUN_TOTALS)
-        rows = db.execute(f"SELECT source, {sums} FROM crawl_runs GROUP BY source").fetchall()
+        rows = totals(db, tuple(figure for _, _, figure in _RUN_TOTALS))
         for index, (name, text, _) in enumerate(_RUN_TOTALS, start=1):
             family = CounterMetricFamily(name, text, labels=["source"])
             for row in rows:

@@ -7,7 +7,6 @@ judge and remembers the last verdict per source in `source_health`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -19,14 +18,15 @@ import structlog
 from config import Config, MonitorSettings
 from pipelines.health import PENDING, Health, Run, assess
 from pipelines.notify import failures, redact, send
-from pipelines.storage import StorageError, immediate, open_database
+from pipelines.runs import judged_runs, last_new_article
+from pipelines.storage import StorageError, open_database
+from pipelines.transactions import immediate
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 log = structlog.get_logger("newswatch.monitor")
 
-_RUN_COLUMNS = [name for name in Run.__dataclass_fields__ if name != "first"]
 # Runs older than this are not read: the rules look back `baseline_days` + 1 at most,
 # and the usual gap between new articles is measured over this window.
 _HISTORY = timedelta(days=35)
@@ -35,41 +35,8 @@ _HISTORY = timedelta(days=35)
 def source_runs(db: Database, source: str, *, now: datetime, days: int = 0) -> list[Run]:
     """The source's finished runs of the last weeks (the one in progress left out), oldest first."""
     since = now - max(_HISTORY, timedelta(days=days + 2))
-    first = db.execute(
-        "SELECT id FROM crawl_runs WHERE source = ? ORDER BY started, id LIMIT 1", [source]
-    ).fetchone()
-    rows = db.query(
-        f"SELECT id, {', '.join(_RUN_COLUMNS)} FROM crawl_runs "
-        # A reextract run fetched nothing: it says nothing of the source's health.
-        "WHERE source = ? AND started >= ? AND status NOT IN ('running', 'reextract') "
-        "ORDER BY started, id",
-        [source, since.isoformat()],
-    )
-    return [Run.from_row(row, first=first is not None and row["id"] == first[0]) for row in rows]
-
-
-def recent_runs(db: Database, source: str, limit: int) -> list[dict]:
-    """The source's last `limit` runs with every figure, newest first (JSON columns decoded)."""
-    rows = db.query(
-        "SELECT * FROM crawl_runs WHERE source = ? ORDER BY started DESC, id DESC LIMIT ?",
-        [source, limit],
-    )
-    decoded = []
-    for row in rows:
-        for column in ("skipped_reasons", "http_errors", "listing_problems"):
-            row[column] = json.loads(row[column]) if row[column] else None
-        decoded.append(row)
-    return decoded
-
-
-def last_new_article(db: Database, source: str) -> datetime | None:
-    """When the source's newest article was stored: the end of its last productive run."""
-    value = db.execute(
-        "SELECT max(coalesce(finished, started)) FROM crawl_runs "
-        "WHERE source = ? AND articles_new > 0 AND status != 'reextract'",
-        [source],
-    ).fetchone()[0]
-    return datetime.fromisoformat(value) if value else None
+    rows = judged_runs(db, source, since=since.isoformat())
+    return [Run.from_row(row, first=row["first"]) for row in rows]
 
 
 def source_health(

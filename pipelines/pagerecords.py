@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from pipelines.storage import immediate
+from pipelines.transactions import immediate
 
 # Every outcome a page row can have (pipelines.store).
 OUTCOMES = (

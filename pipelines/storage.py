@@ -12,19 +12,18 @@ recorded pages count as seen.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlite_utils import Database
 
+from pipelines import runs
 from pipelines.pagetype import REEXAMINED, RULES_VERSION
 from pipelines.schema import migrations
 
@@ -59,19 +58,6 @@ _OUTDATED_SKIP = (
 )
 
 
-# The page counts of a `crawl_runs` row, as `committed_figures` reads them from its pages.
-RUN_COUNTS = (
-    "pages_fetched",
-    "articles_new",
-    "duplicates",
-    "skipped",
-    "errors",
-    "not_modified",
-    "updated",
-    "listings_read",
-)
-
-
 class StorageError(Exception):
     """The database cannot be opened, read or written (not a database, locked, disk full)."""
 
@@ -101,89 +87,6 @@ def open_database(path: str | Path, *, busy_timeout: float = 5.0, migrate: bool 
     except OSError as exc:
         raise StorageError(f"{path}: cannot be opened: {exc.strerror or exc}") from None
     return db
-
-
-@contextmanager
-def immediate(db: Database) -> Iterator[Database]:
-    """A transaction that takes the write lock at its start, waiting the busy timeout for
-    it (a savepoint inside an open one). Use it for every transaction that reads, then
-    writes: a plain BEGIN fails at once, without waiting, when another process commits
-    between its first read and its first write."""
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    db.execute("COMMIT")
-
-
-def stored_in_run(db: Database, run_id: int) -> int:
-    """Articles a run stored and committed (after a failed commit, fewer than it counted)."""
-    return db.execute(
-        "SELECT count(*) FROM pages WHERE run_id = ? AND outcome = 'stored'", [run_id]
-    ).fetchone()[0]
-
-
-def begin_run(db: Database, source: str, *, now: str) -> int:
-    """A `crawl_runs` row for a crawl about to start: the daemon makes it before it starts
-    the crawl process, so a crawl that dies at start-up still ends as a row, its own."""
-    with immediate(db):
-        return _insert(db, "crawl_runs", {"source": source, "started": now, "status": "running"})
-
-
-def end_run(
-    db: Database,
-    run_id: int,
-    *,
-    status: str,
-    reason: str,
-    now: str | None,
-    over: tuple[str, ...] = ("running",),
-    pid: int | None = None,
-) -> str | None:
-    """End the run `run_id` as `status` for `reason` if it is in a status of `over` (by
-    default, still `running`); a run its crawl finished itself is kept. A run that never
-    finished gets the figures it committed and, with no `now`, its last page's time as
-    its end; `pid` is its process's, when the process died before recording it. Returns
-    the run's final status (None: no such run)."""
-    with immediate(db):
-        row = db.execute(
-            "SELECT status, started, pid FROM crawl_runs WHERE id = ?", [run_id]
-        ).fetchone()
-        if row is None or row[0] not in over:
-            return row[0] if row else None
-        changes: dict[str, Any] = {"status": status, "reason": reason, "pid": row[2] or pid}
-        if row[0] == "running":
-            figures, last = committed_figures(db, run_id)
-            changes |= figures
-            now = now or last or row[1]
-        changes["finished"] = now
-        with contextlib.suppress(ValueError, TypeError):
-            elapsed = datetime.fromisoformat(now) - datetime.fromisoformat(row[1])
-            changes["duration"] = round(elapsed.total_seconds(), 3)
-        sets = ", ".join(f"[{column}] = ?" for column in changes)
-        db.execute(f"UPDATE crawl_runs SET {sets} WHERE id = ?", [*changes.values(), run_id])
-    return status
-
-
-def committed_figures(db: Database, run_id: int) -> tuple[dict[str, int], str | None]:
-    """What a run committed, counted from its pages' rows (the figures of a run that died
-    before counting its own), and the time of its last page."""
-    row = db.execute(
-        "SELECT count(*) - coalesce(sum(outcome IN ('failed', 'redirected')), 0), "
-        "sum(outcome = 'stored'), "
-        "sum(outcome = 'duplicate'), sum(outcome = 'skipped'), sum(outcome = 'failed'), "
-        "sum(outcome = 'not_modified'), sum(outcome = 'updated'), "
-        "sum(kind != 'article' AND outcome IN ('listed', 'not_modified')), max(fetched_at) "
-        "FROM pages WHERE run_id = ?",
-        [run_id],
-    ).fetchone()
-    return {name: value or 0 for name, value in zip(RUN_COUNTS, row, strict=False)}, row[-1]
 
 
 def _insert(
@@ -608,42 +511,15 @@ class Store:
             )
 
     def start_run(self, source: str, *, now: str, pid: int, run_id: int | None = None) -> int:
-        """The run of this crawl: `run_id` (made by the daemon that started it), or a new
-        row. This process holds the source's lock, so any other run of the source still
-        marked running is one whose process died: it ends as `killed`, with what it
-        committed."""
+        """The run of this crawl (`pipelines.runs.start_run`), committed at once."""
         with self.write() as db:
-            stale = db.execute(
-                "SELECT id FROM crawl_runs WHERE source = ? AND status = 'running' AND id != ?",
-                [source, run_id or 0],
-            ).fetchall()
-            for (stale_id,) in stale:
-                end_run(
-                    db,
-                    stale_id,
-                    status="killed",
-                    reason="the crawl process ended without finishing",
-                    now=None,
-                )
-            adopted = (
-                run_id is not None
-                and db.execute(
-                    "UPDATE crawl_runs SET pid = ? WHERE id = ? AND status = 'running'",
-                    [pid, run_id],
-                ).rowcount
-            )
-            if not adopted:
-                run_id = _insert(
-                    db,
-                    "crawl_runs",
-                    {"source": source, "started": now, "status": "running", "pid": pid},
-                )
+            run_id = runs.start_run(db, source, now=now, pid=pid, run_id=run_id)
         self.flush()
-        return int(run_id)
+        return run_id
 
     def finish_run(self, run_id: int, figures: Mapping[str, Any], *, now: str) -> None:
         with self.write() as db:
-            db["crawl_runs"].update(run_id, {**figures, "finished": now})
+            runs.finish_run(db, run_id, figures, now=now)
         self.flush()
 
 

@@ -6,7 +6,6 @@ database's write lock: another crawl storing the same page at the same moment is
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
 from pipelines.neardup import DEFAULT_THRESHOLD
 from pipelines.pagetype import RULES_VERSION
-from pipelines.storage import RUN_COUNTS, SETTLED_OUTCOMES, StorageError, Store, stored_in_run
+from pipelines.runs import run_figures, stored_in_run
+from pipelines.storage import SETTLED_OUTCOMES, StorageError, Store
 
 log = structlog.get_logger("newswatch.pipelines")
 
@@ -409,28 +409,3 @@ def _error_kind(status: int | None) -> str:
     if status is None:
         return "network"
     return str(status) if status >= 400 else "unreadable"
-
-
-def run_figures(stats: dict[str, Any], reason: str) -> dict[str, Any]:
-    """The crawl_runs row of a finished crawl, from Scrapy's stats."""
-    counts = (*RUN_COUNTS, "empty_extractions", "robots_denied")
-    figures: dict[str, Any] = {name: stats.get(f"newswatch/{name}", 0) for name in counts}
-    figures["bytes"] = stats.get("downloader/response_bytes", 0)
-    figures["duration"] = stats.get("newswatch/duration")
-    for name, prefix in (
-        ("skipped_reasons", "newswatch/skipped/"),
-        ("http_errors", "newswatch/http_errors/"),
-    ):
-        found = {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
-        figures[name] = json.dumps(found) if found else None
-    problems = stats.get("newswatch/listing_problems")
-    figures["listing_problems"] = json.dumps(problems) if problems else None
-    if reason == "finished":
-        status = "failed" if figures["errors"] and not figures["pages_fetched"] else "finished"
-    elif reason == "storage_error":
-        status, reason = "failed", stats.get("newswatch/storage_error", reason)
-    else:
-        # "shutdown" is Scrapy's word for a stop asked by SIGINT or SIGTERM.
-        status = "interrupted"
-        reason = "stopped by a signal" if reason == "shutdown" else reason
-    return {**figures, "status": status, "reason": None if reason == "finished" else reason}

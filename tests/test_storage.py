@@ -9,8 +9,9 @@ import textwrap
 
 import pytest
 
+from pipelines.runs import begin_run, end_run
 from pipelines.schema import migrations
-from pipelines.storage import StorageError, Store, begin_run, end_run, open_database
+from pipelines.storage import StorageError, Store, open_database
 from pipelines.textnorm import normalise_text, text_hash
 
 NOW = "2026-11-28T12:00:00+00:00"
