@@ -247,6 +247,14 @@ def recent_runs(db: Database, source: str, limit: int) -> list[dict]:
     return decoded
 
 
+# The web face's "a source's last runs" (a Datasette canned query: :source names it).
+SOURCE_RUNS_SQL = (
+    "SELECT id, started, finished, status, reason, pages_fetched, listings_read, "
+    "articles_new, duplicates, skipped, errors, not_modified, duration "
+    "FROM crawl_runs WHERE source = :source ORDER BY started DESC, id DESC LIMIT 50"
+)
+
+
 def judged_runs(db: Database, source: str, *, since: str) -> list[dict]:
     """The source's runs started since `since` that say something of its health (not the
     one in progress, nor a reextract run, which fetched nothing), oldest first; `first` is

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from config import Config
+from pipelines.runs import SOURCE_RUNS_SQL
 from pipelines.schema import COLUMN_DESCRIPTIONS, DESCRIPTIONS, describe
 from pipelines.web.atom import ALERTS_SQL, SEARCH_SQL
 
@@ -57,11 +58,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     "source_runs": {
         "title": "A source's last runs",
         "description": "The last 50 crawls of a source (source=NAME), newest first.",
-        "sql": (
-            "SELECT id, started, finished, status, reason, pages_fetched, listings_read, "
-            "articles_new, duplicates, skipped, errors, not_modified, duration "
-            "FROM crawl_runs WHERE source = :source ORDER BY started DESC, id DESC LIMIT 50"
-        ),
+        "sql": SOURCE_RUNS_SQL,
         "params": ["source"],
     },
 }
