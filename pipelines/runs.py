@@ -13,8 +13,9 @@ judge (`judged_runs`), the totals the metrics count (`totals`, `ended_by_status`
 A new figure is a change to this file plus a migration: add its column to `FIGURES` (or
 `COUNTS` for a count of the run's pages, with its SQL in `committed_figures`; or
 `JSON_FIGURES`), count it in the crawl as the Scrapy stat `newswatch/<name>`, and add the
-column with a new `m00x` function in `pipelines/schema.py`. Give it a `RunResult` field
-(an int, default 0) to show it in the crawl summary and the `crawl_finished` log line.
+column with a new `m00x` function in `pipelines/schema.py` (tests/test_runs.py checks
+that the two agree). An int field of `RunResult` (default 0) puts it in what a crawl
+reports: its result and the `crawl_finished` log lines (the crawl's and the daemon's).
 """
 
 from __future__ import annotations
@@ -223,14 +224,6 @@ def run_figures(stats: Mapping[str, Any], reason: str) -> dict[str, Any]:
 def read_run(db: Database, run_id: int) -> dict[str, Any] | None:
     """The run `run_id`'s row, as stored (None: no such run)."""
     return next(db.query("SELECT * FROM crawl_runs WHERE id = ?", [run_id]), None)
-
-
-def running(db: Database, source: str) -> list[int]:
-    """The runs of `source` marked running."""
-    rows = db.execute(
-        "SELECT id FROM crawl_runs WHERE source = ? AND status = 'running'", [source]
-    ).fetchall()
-    return [run_id for (run_id,) in rows]
 
 
 def recent_runs(db: Database, source: str, limit: int) -> list[dict]:
