@@ -18,8 +18,7 @@ from pipelines.alerts import (
     register_watches,
 )
 from pipelines.storage import Store, open_database
-from pipelines.textnorm import text_hash
-from tests.conftest import run_newswatch
+from tests.helpers import add_article, run_newswatch
 
 T0 = "2026-11-28T10:00:00+00:00"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -45,31 +44,6 @@ class Channels:
                 self.keys.append(key)
                 results[url] = None
         return results
-
-
-def add_article(
-    store: Store,
-    url: str,
-    text: str,
-    *,
-    title: str = "A story",
-    source: str = "ledger",
-    fetched_at: str = "2026-11-28T11:00:00+00:00",
-) -> int:
-    article_id, _ = store.save_article(
-        {
-            "url": url,
-            "title": title,
-            "text": text,
-            "text_hash": text_hash(text + url),
-            "word_count": len(text.split()),
-            "published": "2026-11-27",
-        },
-        source=source,
-        now=fetched_at,
-    )
-    store.flush()
-    return article_id
 
 
 @pytest.fixture

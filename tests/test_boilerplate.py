@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from config import load_config
 from crawler.siteserver import SiteServer
 from pipelines.boilerplate import block_keys, is_learned, without_blocks
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import news_page
 from tests.sites import article_paragraphs, write_config
 

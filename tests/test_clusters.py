@@ -20,7 +20,7 @@ from pipelines.clusters import nearest_committed
 from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature, similarity
 from pipelines.schema import migrations
 from pipelines.storage import Store, open_database
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import news_page
 from tests.receivers import Receiver, free_port
 from tests.sites import write_config

@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from crawler.siteserver import SiteServer
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import ENGLISH, news_page
 from tests.sites import generated_source
 

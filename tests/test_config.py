@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cli import main
 from config import ConfigError, load_config, parse_schedule
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 
 
 def write(directory: Path, sources: str, settings: str | None = None) -> Path:

@@ -6,8 +6,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -17,97 +15,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlite_utils import Database
 
-from tests.conftest import log_events, newswatch_command, run_newswatch
+from tests.helpers import Daemon, log_events, run_newswatch, wait_for, write_daemon_config
 from tests.receivers import Receiver, free_port
 
 SECRET = "s3cr3t-pa55"
-
-
-WATCHES = {
-    "Sergei Lavrov": ["Lavrov"],
-    "Khaled Meshal": ["Meshaal", "Mashal", "Mishal", "Машал*", "خالد مشعل"],
-    "John Kerry": [],
-    "Joe Biden": ["Biden"],
-    "Bernie Sanders": [],
-}
-
-
-def write_daemon_config(config_dir: Path, base: str, notify: str, **daemon: str) -> Path:
-    config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "sources.toml").write_text(
-        f'[[source]]\nname = "ledger"\nfeeds = ["{base}/ledger/feeds/rss.xml"]\nschedule = "2s"\n'
-    )
-    settings = {
-        "alert_interval": "1s",
-        "jitter": "0s",
-        "stop_grace": "10s",
-        "retry_min": "1s",
-        "retry_max": "2s",
-        **daemon,
-    }
-    (config_dir / "settings.toml").write_text(
-        "[crawl]\ndelay = 0\nautothrottle = false\n[daemon]\n"
-        + "".join(f'{k} = "{v}"\n' for k, v in settings.items())
-    )
-    watches = "".join(
-        f"[[watch]]\nname = {json.dumps(name)}\naliases = {json.dumps(aliases, ensure_ascii=False)}\n"
-        f'notify = ["{notify}"]\n\n'
-        for name, aliases in WATCHES.items()
-    )
-    (config_dir / "watchlist.toml").write_text(watches, encoding="utf-8")
-    return config_dir
-
-
-class Daemon:
-    """`newswatch run` in a subprocess, its JSON log collected as it comes."""
-
-    def __init__(
-        self, config_dir: Path, *options: str, cwd: Path | None = None, log_format: str = "json"
-    ) -> None:
-        self.proc = subprocess.Popen(
-            [
-                *newswatch_command(),
-                *("--log-format", log_format, "--config", str(config_dir), "run", *options),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cwd,
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            self.lines.append(line)
-
-    def events(self, name: str) -> list[dict]:
-        """The log events called `name` so far (lines that are not JSON are passed over)."""
-        found = []
-        for line in list(self.lines):
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict) and event.get("event") == name:
-                found.append(event)
-        return found
-
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 40) -> tuple[int, str]:
-        self.proc.send_signal(signum)
-        self.proc.wait(timeout=timeout)
-        self._reader.join(timeout=timeout)
-        return self.proc.returncode, "".join(self.lines)
-
-
-def wait_for(condition, timeout: float = 60, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def alerts_table(config_dir: Path) -> list[dict]:

@@ -17,7 +17,7 @@ from crawler.demo import DEMO_SITE, write_demo_config
 from crawler.siteserver import SiteServer
 from pipelines.export import ExportError, ExportFilter, export
 from pipelines.storage import open_database
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 
 
 @pytest.fixture(scope="module")

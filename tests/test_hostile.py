@@ -13,7 +13,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from crawler.siteserver import SiteServer
-from tests.conftest import newswatch_command, run_newswatch
+from tests.helpers import newswatch_command, run_newswatch
 from tests.pages import news_page
 from tests.sites import article_paragraphs, write_config
 

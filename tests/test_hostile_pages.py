@@ -18,7 +18,7 @@ import pytest
 from crawler.siteserver import SiteServer
 from pipelines.dates import parse_date
 from pipelines.extract import Article, decode_html, examine_page, parse_html
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import RUSSIAN, news_page
 from tests.sites import article_paragraphs, write_config
 

@@ -17,10 +17,9 @@ from cli import main
 from config import ConfigError, MonitorSettings, load_config
 from crawler.siteserver import SiteServer
 from pipelines.health import Run, assess
-from tests.conftest import log_events, run_newswatch
+from tests.helpers import Daemon, log_events, run_newswatch, wait_for
 from tests.receivers import Receiver, free_port
 from tests.sites import generate_site, write_config
-from tests.test_daemon import Daemon, wait_for
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 RULES = MonitorSettings()

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 
 from crawler.demo import DEMO_SITE
 from crawler.report import shorten
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 
 
 @pytest.fixture(scope="module")

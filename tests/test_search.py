@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pipelines.storage import open_database
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.sites import write_config
 
 TEXTS = {

@@ -11,7 +11,7 @@ from rich.console import Console
 from crawler.report import line, plain, table
 from crawler.siteserver import SiteServer
 from pipelines.textnorm import printable
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import ENGLISH, news_page
 from tests.sites import write_config
 

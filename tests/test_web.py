@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from pipelines.schema import tables_markdown
 from pipelines.web import atom
-from tests.conftest import newswatch_command, run_newswatch
+from tests.helpers import newswatch_command, run_newswatch
 from tests.receivers import free_port
 from tests.sites import write_config
 from tests.webface import WATCH, XSS_TEXT, Served
