@@ -252,6 +252,7 @@ def test_watchlist_loads_and_hides_secrets(tmp_path):
     assert "hunter2" not in repr(watch) and "hunter2" not in repr(config)
 
 
+@pytest.mark.e2e
 def test_a_backfill_preview_records_nothing_and_notify_then_finds_the_same(tmp_path):
     config_dir = write_watchlist(
         tmp_path / "cfg", '[[watch]]\nname = "Lavrov"\nnotify = ["json://127.0.0.1:9/hook"]\n'

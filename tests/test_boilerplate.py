@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 
 from config import load_config
@@ -47,6 +48,7 @@ def publish(site: Path, count: int) -> None:
     )
 
 
+@pytest.mark.e2e
 def test_blocks_in_most_of_a_sources_articles_are_learned_and_taken_out_of_new_ones(tmp_path):
     publish(tmp_path / "site", 8)
     with SiteServer(tmp_path / "site") as server:

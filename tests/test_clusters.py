@@ -151,6 +151,7 @@ def write_outlets(root: Path) -> None:
         )
 
 
+@pytest.mark.e2e
 def test_one_wire_story_on_three_outlets_is_one_cluster_and_alerts_once(tmp_path):
     write_outlets(tmp_path / "site")
     with SiteServer(tmp_path / "site") as server:
@@ -212,6 +213,7 @@ def recent(hours: float) -> str:
     return (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="seconds")
 
 
+@pytest.mark.e2e
 def test_an_updated_article_keeps_its_versions_and_alerts_on_a_name_it_added(tmp_path):
     site = tmp_path / "site"
     (site / "news").mkdir(parents=True)
@@ -294,6 +296,7 @@ def test_an_updated_article_keeps_its_versions_and_alerts_on_a_name_it_added(tmp
         receiver.stop()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
@@ -310,6 +313,7 @@ def test_a_bad_threshold_is_named(tmp_path, settings, expected):
     assert result.returncode == 1 and expected in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.e2e
 def test_a_bad_recheck_window_is_named(tmp_path):
     cfg = write_config(
         tmp_path / "cfg",

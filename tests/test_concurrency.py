@@ -11,6 +11,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from config import load_config
 from crawler.locks import source_lock
 from crawler.siteserver import SiteServer
@@ -19,6 +21,8 @@ from pipelines.storage import open_database
 from tests.helpers import Daemon, newswatch_command, run_newswatch, wait_for
 from tests.receivers import Receiver, free_port
 from tests.sites import generate_site, generated_source, write_config
+
+pytestmark = pytest.mark.e2e
 
 CRAWLS = 8
 PER_FEED = 30

@@ -19,6 +19,8 @@ from pipelines.storage import open_database
 from tests.helpers import assert_gone, children, log_events, newswatch_command, run_newswatch
 from tests.sites import generated_source, write_config
 
+pytestmark = pytest.mark.e2e
+
 
 def database(config_dir) -> Database:
     return Database(config_dir / "data" / "newswatch.db")

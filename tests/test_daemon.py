@@ -37,6 +37,7 @@ def crawl_runs(config_dir: Path) -> int:
     return table.count if table.exists() else 0
 
 
+@pytest.mark.e2e
 def test_daemon_alerts_on_body_names_only_stops_cleanly_and_never_repeats(tmp_path, demo_server):
     receiver = Receiver(free_port()).start()
     config_dir = write_daemon_config(
@@ -76,6 +77,7 @@ def test_daemon_alerts_on_body_names_only_stops_cleanly_and_never_repeats(tmp_pa
         receiver.stop()
 
 
+@pytest.mark.e2e
 def test_the_daemon_works_when_started_beside_folders_named_like_its_packages(
     tmp_path, demo_server
 ):
@@ -112,6 +114,7 @@ def failed_runs(config_dir: Path) -> list[dict]:
     return list(db.query("SELECT * FROM crawl_runs WHERE status = 'failed' ORDER BY id"))
 
 
+@pytest.mark.e2e
 def test_crawls_that_die_at_start_up_are_failed_runs_and_turn_the_source_failing(
     tmp_path, demo_server
 ):
@@ -147,6 +150,7 @@ def test_crawls_that_die_at_start_up_are_failed_runs_and_turn_the_source_failing
     assert "sources.toml: not valid TOML" in row["reasons"][0], row
 
 
+@pytest.mark.e2e
 def test_a_crawl_stopped_in_its_first_second_still_ends_as_a_run(tmp_path, demo_server):
     """Ctrl-C on the daemon while its crawl is still starting up: the crawl has no row of
     its own yet, and the daemon writes it, interrupted (not a failure of the source)."""
@@ -161,6 +165,7 @@ def test_a_crawl_stopped_in_its_first_second_still_ends_as_a_run(tmp_path, demo_
     assert finished["status"] == "interrupted", finished
 
 
+@pytest.mark.e2e
 def test_the_crawls_log_comes_out_in_the_daemons_own_format(tmp_path, demo_server):
     """A daemon writing console lines shows its crawls' events as console lines too (they
     write JSON lines to it), each with its source and the crawl's pid."""
@@ -186,6 +191,7 @@ def test_the_crawls_log_comes_out_in_the_daemons_own_format(tmp_path, demo_serve
     assert str(daemon.proc.pid) not in crawl_pids, "the pid is the crawl's, not the daemon's"
 
 
+@pytest.mark.e2e
 def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, demo_server):
     port = free_port()
     config_dir = write_daemon_config(
@@ -222,6 +228,7 @@ def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, dem
         receiver.stop()
 
 
+@pytest.mark.e2e
 def test_a_second_daemon_on_the_same_database_is_refused(tmp_path, demo_server):
     config_dir = write_daemon_config(
         tmp_path / "cfg", demo_server.base, f"json://127.0.0.1:{free_port()}/hook"
@@ -246,6 +253,7 @@ class Mailbox:
         return "250 OK"
 
 
+@pytest.mark.e2e
 def test_an_alert_reaches_a_local_smtp_server_and_secrets_stay_out_of_logs(tmp_path, demo_server):
     mailbox = Mailbox()
     port = free_port()
@@ -283,6 +291,7 @@ def test_an_alert_reaches_a_local_smtp_server_and_secrets_stay_out_of_logs(tmp_p
         smtp.stop()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_running_crawl_gets_its_grace_period_on_stop(tmp_path, signum):
     from crawler.siteserver import SiteServer
@@ -350,6 +359,7 @@ def test_jobs_are_reconciled_with_the_configuration_and_keep_their_next_run(tmp_
     assert "0:30:00" in second["crawl:courier"][0]
 
 
+@pytest.mark.e2e
 def test_a_hanging_crawl_is_stopped_at_its_timeout_and_the_daemon_goes_on(tmp_path):
     from crawler.siteserver import SiteServer
     from tests.sites import generate_site
@@ -393,6 +403,7 @@ def test_a_hanging_crawl_is_stopped_at_its_timeout_and_the_daemon_goes_on(tmp_pa
     assert (run["status"], run["reason"]) == ("killed", "stopped after crawl_timeout"), run
 
 
+@pytest.mark.e2e
 def test_alert_commands(tmp_path, demo_server):
     receiver = Receiver(free_port()).start()
     try:
@@ -429,6 +440,7 @@ def test_alert_commands(tmp_path, demo_server):
         receiver.stop()
 
 
+@pytest.mark.e2e
 def test_a_daemon_killed_while_sending_sends_that_alert_again_under_its_key(tmp_path, demo_server):
     """The alert is claimed (`sending`) before it is sent: the webhook holds the first POST
     while the daemon is killed; the next daemon sends that alert again with the same key
@@ -466,6 +478,7 @@ def test_a_daemon_killed_while_sending_sends_that_alert_again_under_its_key(tmp_
     assert interrupted == [held[0]["id"]]
 
 
+@pytest.mark.e2e
 def test_cron_users_deliver_without_the_daemon_and_alerts_given_up_can_be_retried(
     tmp_path, demo_server
 ):

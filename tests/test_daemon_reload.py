@@ -10,8 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.helpers import Daemon, run_newswatch, wait_for, write_daemon_config
 from tests.receivers import free_port
+
+pytestmark = pytest.mark.e2e
 
 DEAD_HOOK = "json://127.0.0.1:9/x"
 

@@ -361,6 +361,7 @@ SERVED = [
 ]
 
 
+@pytest.mark.e2e
 def test_hostile_pages_crawled_from_a_real_server_are_stored_clean(tmp_path):
     site = tmp_path / "site"
     (site / "news").mkdir(parents=True)

@@ -67,6 +67,7 @@ def crawl(config_dir: Path) -> list[dict]:
     return log_events(result.stderr)
 
 
+@pytest.mark.e2e
 def test_a_layout_change_turns_the_source_degraded_with_exactly_one_notice(tmp_path):
     generate_site(tmp_path / "site", 6)
     hook = Receiver(free_port()).start()
@@ -96,6 +97,7 @@ def test_a_layout_change_turns_the_source_degraded_with_exactly_one_notice(tmp_p
     assert [r["skipped_reasons"] for r in row["runs"]] == [None, {"no_main_text": 6}, None]
 
 
+@pytest.mark.e2e
 def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_each(tmp_path):
     generate_site(tmp_path / "site", 3)
     hook = Receiver(free_port()).start()
@@ -127,6 +129,7 @@ def test_a_source_answering_500_fails_after_n_runs_and_recovers_with_one_notice_
     assert len(runs) == 2, failing.stdout
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("broken", ["404", "html", "refused"])
 def test_a_new_source_that_never_worked_is_not_ok(tmp_path, broken):
     """A feed that is missing, an HTML page, or on a host that refuses connections: the
@@ -158,6 +161,7 @@ def test_a_new_source_that_never_worked_is_not_ok(tmp_path, broken):
         assert f"gen: feed {feed}: HTTP 404" in said and "gen is now failing" in said
 
 
+@pytest.mark.e2e
 def test_each_run_records_its_figures(tmp_path):
     root = tmp_path / "site"
     generate_site(root, 4)
@@ -195,6 +199,7 @@ def test_status_on_an_empty_database(tmp_path):
     assert (row["verdict"], row["last_run"], row["next_run"]) == ("pending", None, None)
 
 
+@pytest.mark.e2e
 def test_the_daemon_serves_metrics_and_status_reads_its_next_runs(tmp_path):
     generate_site(tmp_path / "site", 3)
     port = free_port()
@@ -238,6 +243,7 @@ def test_the_daemon_serves_metrics_and_status_reads_its_next_runs(tmp_path):
     assert timedelta(minutes=55) < upcoming - datetime.now(UTC) <= timedelta(hours=1), row
 
 
+@pytest.mark.e2e
 def test_a_metrics_port_in_use_is_a_clear_error(tmp_path):
     config_dir = write_config(tmp_path, '[[source]]\nname = "s"\nfeeds = ["http://x/f"]\n')
     hook = Receiver(free_port()).start()  # something already listening
@@ -251,6 +257,7 @@ def test_a_metrics_port_in_use_is_a_clear_error(tmp_path):
     )
 
 
+@pytest.mark.e2e
 def test_a_crawl_killed_at_its_timeout_is_a_failed_run_and_can_turn_the_source_failing(tmp_path):
     generate_site(tmp_path / "site", 40)
     hook = Receiver(free_port()).start()
@@ -278,6 +285,7 @@ def test_a_crawl_killed_at_its_timeout_is_a_failed_run_and_can_turn_the_source_f
     assert "the last run failed (stopped after crawl_timeout)" in hook.messages[0]["message"]
 
 
+@pytest.mark.e2e
 def test_robots_txt_shutting_out_the_feed_turns_the_source_failing_at_once(tmp_path):
     generate_site(tmp_path / "site", 3)
     hook = Receiver(free_port()).start()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature, similarity
 
 LABELLED = json.loads((Path(__file__).parent / "data/neardup_pairs.json").read_text("utf-8"))
@@ -45,6 +47,7 @@ def test_minhash_lsh_separates_the_labelled_pairs():
     assert precision == 1.0 and recall >= 0.97, (precision, recall)
 
 
+@pytest.mark.e2e
 def test_signatures_mean_the_same_in_every_process():
     text = ARTICLES["heist-wire"]["text"] + "\n\nÀ Zürich, «ça» a coûté 3 000 €."
     code = "import sys; from pipelines.neardup import signature; print(signature(sys.stdin.read()).hex())"

@@ -15,6 +15,8 @@ from pipelines.storage import Store, open_database
 from tests.helpers import add_article, log_events, run_newswatch
 from tests.receivers import Receiver, free_port
 
+pytestmark = pytest.mark.e2e
+
 SOURCES = '[[source]]\nname = "ledger"\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n'
 
 

@@ -12,6 +12,8 @@ from pipelines.storage import open_database
 from tests.helpers import run_newswatch
 from tests.sites import write_config
 
+pytestmark = pytest.mark.e2e
+
 TEXTS = {
     "hyphen": "Talks led by Ana Ferreira-Solberg ended without agreement on Tuesday.",
     "possessive": "Lavrov's visit to the region was cut short by the weather.",
