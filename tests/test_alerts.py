@@ -18,8 +18,7 @@ from pipelines.alerts import (
     register_watches,
 )
 from pipelines.storage import Store, open_database
-from pipelines.textnorm import text_hash
-from tests.conftest import run_newswatch
+from tests.helpers import add_article, run_newswatch
 
 T0 = "2026-11-28T10:00:00+00:00"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -45,31 +44,6 @@ class Channels:
                 self.keys.append(key)
                 results[url] = None
         return results
-
-
-def add_article(
-    store: Store,
-    url: str,
-    text: str,
-    *,
-    title: str = "A story",
-    source: str = "ledger",
-    fetched_at: str = "2026-11-28T11:00:00+00:00",
-) -> int:
-    article_id, _ = store.save_article(
-        {
-            "url": url,
-            "title": title,
-            "text": text,
-            "text_hash": text_hash(text + url),
-            "word_count": len(text.split()),
-            "published": "2026-11-27",
-        },
-        source=source,
-        now=fetched_at,
-    )
-    store.flush()
-    return article_id
 
 
 @pytest.fixture
@@ -278,6 +252,7 @@ def test_watchlist_loads_and_hides_secrets(tmp_path):
     assert "hunter2" not in repr(watch) and "hunter2" not in repr(config)
 
 
+@pytest.mark.e2e
 def test_a_backfill_preview_records_nothing_and_notify_then_finds_the_same(tmp_path):
     config_dir = write_watchlist(
         tmp_path / "cfg", '[[watch]]\nname = "Lavrov"\nnotify = ["json://127.0.0.1:9/hook"]\n'

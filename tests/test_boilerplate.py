@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 
 from config import load_config
 from crawler.siteserver import SiteServer
 from pipelines.boilerplate import block_keys, is_learned, without_blocks
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import news_page
 from tests.sites import article_paragraphs, write_config
 
@@ -47,6 +48,7 @@ def publish(site: Path, count: int) -> None:
     )
 
 
+@pytest.mark.e2e
 def test_blocks_in_most_of_a_sources_articles_are_learned_and_taken_out_of_new_ones(tmp_path):
     publish(tmp_path / "site", 8)
     with SiteServer(tmp_path / "site") as server:

@@ -13,6 +13,8 @@ import pytest
 
 from tests.webface import WATCH, Served
 
+pytestmark = pytest.mark.e2e
+
 # Screenshots, kept as test artefacts (not committed); the home page's is the README's.
 ARTIFACTS = Path(
     os.environ.get("NEWSWATCH_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")

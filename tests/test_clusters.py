@@ -1,12 +1,10 @@
-"""Near-duplicate clusters and article updates: the pure signatures, the database index,
-and the real CLI crawling local outlets."""
+"""Near-duplicate clusters and article updates: the database index and the real CLI crawling
+local outlets (the pure signatures: tests/test_neardup.py)."""
 
 from __future__ import annotations
 
 import html
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,10 +15,10 @@ from config import load_config
 from crawler.siteserver import SiteServer
 from pipelines.alerts import deliver_pending
 from pipelines.clusters import nearest_committed
-from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature, similarity
+from pipelines.neardup import DEFAULT_THRESHOLD, signature
 from pipelines.schema import migrations
 from pipelines.storage import Store, open_database
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import news_page
 from tests.receivers import Receiver, free_port
 from tests.sites import write_config
@@ -31,37 +29,6 @@ ARTICLES = LABELLED["articles"]
 
 def paragraphs(key: str) -> list[str]:
     return [p.strip() for p in ARTICLES[key]["text"].split("\n\n") if p.strip()]
-
-
-def confusion(same_story) -> tuple[int, int, int]:
-    """(true positives, false positives, false negatives) of `same_story(a, b)` on the pairs."""
-    tp = fp = fn = 0
-    for pair in LABELLED["pairs"]:
-        found = same_story(pair["a"], pair["b"])
-        tp += found and pair["duplicate"]
-        fp += found and not pair["duplicate"]
-        fn += not found and pair["duplicate"]
-    return tp, fp, fn
-
-
-def test_the_labelled_set_is_big_and_balanced_enough_to_mean_something():
-    pairs = LABELLED["pairs"]
-    assert len(pairs) >= 50
-    assert sum(p["duplicate"] for p in pairs) >= 25
-    assert sum(not p["duplicate"] for p in pairs) >= 25
-    assert all(p["a"] in ARTICLES and p["b"] in ARTICLES for p in pairs)
-
-
-def test_minhash_lsh_separates_the_labelled_pairs():
-    sigs = {key: signature(a["text"]) for key, a in ARTICLES.items()}
-    keys = {key: set(band_keys(sig)) for key, sig in sigs.items()}
-
-    def same_story(a: str, b: str) -> bool:
-        return bool(keys[a] & keys[b]) and similarity(sigs[a], sigs[b]) >= DEFAULT_THRESHOLD
-
-    tp, fp, fn = confusion(same_story)
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision == 1.0 and recall >= 0.97, (precision, recall)
 
 
 def test_the_database_index_clusters_the_labelled_articles_as_labelled(tmp_path):
@@ -91,26 +58,6 @@ def test_the_database_index_clusters_the_labelled_articles_as_labelled(tmp_path)
     # The cluster id is the id of the story's first stored article.
     assert clusters["flood-wire-added-para"] == ids["flood-wire"]
     assert clusters["flood-mayor"] == ids["flood-mayor"]
-
-
-def test_signatures_mean_the_same_in_every_process():
-    text = ARTICLES["heist-wire"]["text"] + "\n\nÀ Zürich, «ça» a coûté 3 000 €."
-    code = "import sys; from pipelines.neardup import signature; print(signature(sys.stdin.read()).hex())"
-    other = subprocess.run(
-        [sys.executable, "-c", code],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).parent.parent,
-    )
-    assert other.stdout.strip() == signature(text).hex()
-
-
-def test_short_and_empty_texts_still_get_a_signature():
-    assert similarity(signature("One two three."), signature("one, two; THREE")) == 1.0
-    assert len(signature("")) == 512
-    assert similarity(signature("the council met"), signature("a different story")) < 0.1
 
 
 def test_an_existing_database_is_clustered_when_it_is_migrated(tmp_path):
@@ -204,6 +151,7 @@ def write_outlets(root: Path) -> None:
         )
 
 
+@pytest.mark.e2e
 def test_one_wire_story_on_three_outlets_is_one_cluster_and_alerts_once(tmp_path):
     write_outlets(tmp_path / "site")
     with SiteServer(tmp_path / "site") as server:
@@ -265,6 +213,7 @@ def recent(hours: float) -> str:
     return (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="seconds")
 
 
+@pytest.mark.e2e
 def test_an_updated_article_keeps_its_versions_and_alerts_on_a_name_it_added(tmp_path):
     site = tmp_path / "site"
     (site / "news").mkdir(parents=True)
@@ -347,6 +296,7 @@ def test_an_updated_article_keeps_its_versions_and_alerts_on_a_name_it_added(tmp
         receiver.stop()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
@@ -363,6 +313,7 @@ def test_a_bad_threshold_is_named(tmp_path, settings, expected):
     assert result.returncode == 1 and expected in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.e2e
 def test_a_bad_recheck_window_is_named(tmp_path):
     cfg = write_config(
         tmp_path / "cfg",

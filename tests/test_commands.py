@@ -11,9 +11,11 @@ import pytest
 from sqlite_utils import Database
 
 from crawler.siteserver import SiteServer
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import ENGLISH, news_page
 from tests.sites import generated_source
+
+pytestmark = pytest.mark.e2e
 
 SHORT = "/news/short-brief-on-the-harbour-council-vote-with-a-rather-long-address-indeed"
 

@@ -11,15 +11,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from config import load_config
 from crawler.locks import source_lock
 from crawler.siteserver import SiteServer
 from pipelines.alerts import deliver_pending, match_new_articles, register_watches
 from pipelines.storage import open_database
-from tests.conftest import newswatch_command, run_newswatch
+from tests.helpers import Daemon, newswatch_command, run_newswatch, wait_for
 from tests.receivers import Receiver, free_port
 from tests.sites import generate_site, generated_source, write_config
-from tests.test_daemon import Daemon, wait_for
+
+pytestmark = pytest.mark.e2e
 
 CRAWLS = 8
 PER_FEED = 30

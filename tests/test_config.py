@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cli import main
 from config import ConfigError, load_config, parse_schedule
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 
 
 def write(directory: Path, sources: str, settings: str | None = None) -> Path:
@@ -193,6 +193,7 @@ def test_init_writes_a_configuration_that_loads(tmp_path):
     assert again.exit_code == 1 and "exists; use --force" in again.output, again.output
 
 
+@pytest.mark.e2e
 def test_the_package_s_own_config_folder_is_never_taken_for_the_user_s(tmp_path):
     """From a checkout of newswatch, `./config` is the package: `init ./config` and a bare
     `sources` say so, and the example files are left as they are."""
@@ -238,6 +239,7 @@ def test_every_command_has_help():
         assert result.exit_code == 0, result.output
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("files", "args", "expected"),
     [

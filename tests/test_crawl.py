@@ -16,31 +16,10 @@ from sqlite_utils import Database
 from config import load_config
 from crawler.siteserver import SiteServer
 from pipelines.storage import open_database
-from tests.conftest import log_events, newswatch_command, run_newswatch
+from tests.helpers import assert_gone, children, log_events, newswatch_command, run_newswatch
 from tests.sites import generated_source, write_config
 
-
-def children(pid: int) -> list[tuple[int, str]]:
-    """Processes whose parent is `pid`, from /proc: (pid, start time), so that a pid the
-    kernel hands to a new process (pid_max is 32768 here) is not taken for the old one."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append((int(stat.parent.name), fields[19]))
-    return found
-
-
-def alive(process: tuple[int, str]) -> bool:
-    pid, start = process
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return False
-    return fields[19] == start and fields[0] != "Z"
+pytestmark = pytest.mark.e2e
 
 
 def database(config_dir) -> Database:
@@ -198,15 +177,6 @@ def start_killable_crawl(config_dir: Path) -> subprocess.Popen:
     return start_crawl(
         config_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-
-
-def assert_gone(processes: list[tuple[int, str]], timeout: float) -> None:
-    """Every one of `processes` (pid, start time) ends within `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(alive(p) for p in processes):
-        time.sleep(0.2)
-    left = [pid for pid, start in processes if alive((pid, start))]
-    assert not left, f"processes outlived their crawl: {left}"
 
 
 def test_workers_of_a_crawl_killed_while_they_start_leave_with_it(tmp_path):

@@ -6,8 +6,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -17,97 +15,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlite_utils import Database
 
-from tests.conftest import log_events, newswatch_command, run_newswatch
+from tests.helpers import Daemon, log_events, run_newswatch, wait_for, write_daemon_config
 from tests.receivers import Receiver, free_port
 
 SECRET = "s3cr3t-pa55"
-
-
-WATCHES = {
-    "Sergei Lavrov": ["Lavrov"],
-    "Khaled Meshal": ["Meshaal", "Mashal", "Mishal", "Машал*", "خالد مشعل"],
-    "John Kerry": [],
-    "Joe Biden": ["Biden"],
-    "Bernie Sanders": [],
-}
-
-
-def write_daemon_config(config_dir: Path, base: str, notify: str, **daemon: str) -> Path:
-    config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "sources.toml").write_text(
-        f'[[source]]\nname = "ledger"\nfeeds = ["{base}/ledger/feeds/rss.xml"]\nschedule = "2s"\n'
-    )
-    settings = {
-        "alert_interval": "1s",
-        "jitter": "0s",
-        "stop_grace": "10s",
-        "retry_min": "1s",
-        "retry_max": "2s",
-        **daemon,
-    }
-    (config_dir / "settings.toml").write_text(
-        "[crawl]\ndelay = 0\nautothrottle = false\n[daemon]\n"
-        + "".join(f'{k} = "{v}"\n' for k, v in settings.items())
-    )
-    watches = "".join(
-        f"[[watch]]\nname = {json.dumps(name)}\naliases = {json.dumps(aliases, ensure_ascii=False)}\n"
-        f'notify = ["{notify}"]\n\n'
-        for name, aliases in WATCHES.items()
-    )
-    (config_dir / "watchlist.toml").write_text(watches, encoding="utf-8")
-    return config_dir
-
-
-class Daemon:
-    """`newswatch run` in a subprocess, its JSON log collected as it comes."""
-
-    def __init__(
-        self, config_dir: Path, *options: str, cwd: Path | None = None, log_format: str = "json"
-    ) -> None:
-        self.proc = subprocess.Popen(
-            [
-                *newswatch_command(),
-                *("--log-format", log_format, "--config", str(config_dir), "run", *options),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cwd,
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stderr:
-            self.lines.append(line)
-
-    def events(self, name: str) -> list[dict]:
-        """The log events called `name` so far (lines that are not JSON are passed over)."""
-        found = []
-        for line in list(self.lines):
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict) and event.get("event") == name:
-                found.append(event)
-        return found
-
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 40) -> tuple[int, str]:
-        self.proc.send_signal(signum)
-        self.proc.wait(timeout=timeout)
-        self._reader.join(timeout=timeout)
-        return self.proc.returncode, "".join(self.lines)
-
-
-def wait_for(condition, timeout: float = 60, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def alerts_table(config_dir: Path) -> list[dict]:
@@ -126,6 +37,7 @@ def crawl_runs(config_dir: Path) -> int:
     return table.count if table.exists() else 0
 
 
+@pytest.mark.e2e
 def test_daemon_alerts_on_body_names_only_stops_cleanly_and_never_repeats(tmp_path, demo_server):
     receiver = Receiver(free_port()).start()
     config_dir = write_daemon_config(
@@ -165,6 +77,7 @@ def test_daemon_alerts_on_body_names_only_stops_cleanly_and_never_repeats(tmp_pa
         receiver.stop()
 
 
+@pytest.mark.e2e
 def test_the_daemon_works_when_started_beside_folders_named_like_its_packages(
     tmp_path, demo_server
 ):
@@ -201,6 +114,7 @@ def failed_runs(config_dir: Path) -> list[dict]:
     return list(db.query("SELECT * FROM crawl_runs WHERE status = 'failed' ORDER BY id"))
 
 
+@pytest.mark.e2e
 def test_crawls_that_die_at_start_up_are_failed_runs_and_turn_the_source_failing(
     tmp_path, demo_server
 ):
@@ -236,6 +150,7 @@ def test_crawls_that_die_at_start_up_are_failed_runs_and_turn_the_source_failing
     assert "sources.toml: not valid TOML" in row["reasons"][0], row
 
 
+@pytest.mark.e2e
 def test_a_crawl_stopped_in_its_first_second_still_ends_as_a_run(tmp_path, demo_server):
     """Ctrl-C on the daemon while its crawl is still starting up: the crawl has no row of
     its own yet, and the daemon writes it, interrupted (not a failure of the source)."""
@@ -250,6 +165,7 @@ def test_a_crawl_stopped_in_its_first_second_still_ends_as_a_run(tmp_path, demo_
     assert finished["status"] == "interrupted", finished
 
 
+@pytest.mark.e2e
 def test_the_crawls_log_comes_out_in_the_daemons_own_format(tmp_path, demo_server):
     """A daemon writing console lines shows its crawls' events as console lines too (they
     write JSON lines to it), each with its source and the crawl's pid."""
@@ -275,6 +191,7 @@ def test_the_crawls_log_comes_out_in_the_daemons_own_format(tmp_path, demo_serve
     assert str(daemon.proc.pid) not in crawl_pids, "the pid is the crawl's, not the daemon's"
 
 
+@pytest.mark.e2e
 def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, demo_server):
     port = free_port()
     config_dir = write_daemon_config(
@@ -311,6 +228,7 @@ def test_alerts_wait_while_the_channel_is_down_and_survive_sigkill(tmp_path, dem
         receiver.stop()
 
 
+@pytest.mark.e2e
 def test_a_second_daemon_on_the_same_database_is_refused(tmp_path, demo_server):
     config_dir = write_daemon_config(
         tmp_path / "cfg", demo_server.base, f"json://127.0.0.1:{free_port()}/hook"
@@ -335,6 +253,7 @@ class Mailbox:
         return "250 OK"
 
 
+@pytest.mark.e2e
 def test_an_alert_reaches_a_local_smtp_server_and_secrets_stay_out_of_logs(tmp_path, demo_server):
     mailbox = Mailbox()
     port = free_port()
@@ -372,6 +291,7 @@ def test_an_alert_reaches_a_local_smtp_server_and_secrets_stay_out_of_logs(tmp_p
         smtp.stop()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_running_crawl_gets_its_grace_period_on_stop(tmp_path, signum):
     from crawler.siteserver import SiteServer
@@ -439,6 +359,7 @@ def test_jobs_are_reconciled_with_the_configuration_and_keep_their_next_run(tmp_
     assert "0:30:00" in second["crawl:courier"][0]
 
 
+@pytest.mark.e2e
 def test_a_hanging_crawl_is_stopped_at_its_timeout_and_the_daemon_goes_on(tmp_path):
     from crawler.siteserver import SiteServer
     from tests.sites import generate_site
@@ -482,6 +403,7 @@ def test_a_hanging_crawl_is_stopped_at_its_timeout_and_the_daemon_goes_on(tmp_pa
     assert (run["status"], run["reason"]) == ("killed", "stopped after crawl_timeout"), run
 
 
+@pytest.mark.e2e
 def test_alert_commands(tmp_path, demo_server):
     receiver = Receiver(free_port()).start()
     try:
@@ -518,6 +440,7 @@ def test_alert_commands(tmp_path, demo_server):
         receiver.stop()
 
 
+@pytest.mark.e2e
 def test_a_daemon_killed_while_sending_sends_that_alert_again_under_its_key(tmp_path, demo_server):
     """The alert is claimed (`sending`) before it is sent: the webhook holds the first POST
     while the daemon is killed; the next daemon sends that alert again with the same key
@@ -555,6 +478,7 @@ def test_a_daemon_killed_while_sending_sends_that_alert_again_under_its_key(tmp_
     assert interrupted == [held[0]["id"]]
 
 
+@pytest.mark.e2e
 def test_cron_users_deliver_without_the_daemon_and_alerts_given_up_can_be_retried(
     tmp_path, demo_server
 ):

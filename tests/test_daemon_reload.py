@@ -10,9 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.conftest import run_newswatch
+import pytest
+
+from tests.helpers import Daemon, run_newswatch, wait_for, write_daemon_config
 from tests.receivers import free_port
-from tests.test_daemon import Daemon, wait_for, write_daemon_config
+
+pytestmark = pytest.mark.e2e
 
 DEAD_HOOK = "json://127.0.0.1:9/x"
 

@@ -17,7 +17,7 @@ from crawler.demo import DEMO_SITE, write_demo_config
 from crawler.siteserver import SiteServer
 from pipelines.export import ExportError, ExportFilter, export
 from pipelines.storage import open_database
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,7 @@ def manifest_of(path):
     return json.loads(path.with_name(path.name + ".manifest.json").read_text())
 
 
+@pytest.mark.e2e
 def test_jsonl_gz_round_trip_with_a_manifest_that_matches(corpus, tmp_path):
     target = tmp_path / "corpus.jsonl.gz"
     result = export_cli(corpus, str(target))
@@ -73,6 +74,7 @@ def test_jsonl_gz_round_trip_with_a_manifest_that_matches(corpus, tmp_path):
     assert any("/courier/" in url for url in wire["sightings"]), "the syndicated copy"
 
 
+@pytest.mark.e2e
 def test_csv_survives_a_round_trip_through_the_csv_module(corpus, tmp_path):
     target = tmp_path / "corpus.csv"
     assert export_cli(corpus, str(target)).returncode == 0
@@ -88,6 +90,7 @@ def test_csv_survives_a_round_trip_through_the_csv_module(corpus, tmp_path):
     assert any("\n" in r["text"] and "," in r["text"] for r in rows)
 
 
+@pytest.mark.e2e
 def test_parquet_has_real_types(corpus, tmp_path):
     target = tmp_path / "corpus.parquet"
     assert export_cli(corpus, str(target)).returncode == 0
@@ -103,6 +106,7 @@ def test_parquet_has_real_types(corpus, tmp_path):
     assert manifest_of(target)["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -126,12 +130,14 @@ def test_filters(corpus, args, expected):
     assert [r for r in everything if expected(r)] == rows, f"{args} left rows out"
 
 
+@pytest.mark.e2e
 def test_fields_option_and_stdout(corpus):
     result = export_cli(corpus, "-", "--format", "csv", "--fields", "id,title,watches")
     assert result.returncode == 0
     assert result.stdout.splitlines()[0] == "id,title,watches"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -149,6 +155,7 @@ def test_bad_input_exits_2_and_leaves_no_file(corpus, tmp_path, args, message):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_unwritable_path_and_unknown_extension(corpus, tmp_path):
     missing = export_cli(corpus, str(tmp_path / "nowhere" / "out.jsonl"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
@@ -158,6 +165,7 @@ def test_unwritable_path_and_unknown_extension(corpus, tmp_path):
     assert piped.returncode == 2 and "warc cannot be written to stdout" in piped.stderr
 
 
+@pytest.mark.e2e
 def test_an_interrupted_export_leaves_no_file(corpus, tmp_path):
     db = open_database(corpus / "data" / "newswatch.db")
     seen = []
@@ -183,6 +191,7 @@ def test_an_interrupted_export_leaves_no_file(corpus, tmp_path):
         assert list(tmp_path.iterdir()) == [], name
 
 
+@pytest.mark.e2e
 def test_stats_command(corpus):
     result = run_newswatch("--config", str(corpus), "stats")
     assert result.returncode == 0, result.stderr
@@ -191,6 +200,7 @@ def test_stats_command(corpus):
         assert line in result.stdout
 
 
+@pytest.mark.e2e
 def test_warc_holds_the_original_responses(corpus, tmp_path):
     from warcio.archiveiterator import ArchiveIterator
 
@@ -236,6 +246,7 @@ def test_no_archived_page_is_an_error_not_an_empty_warc(tmp_path):
     assert not (tmp_path / "x.warc").exists()
 
 
+@pytest.mark.e2e
 def test_parquet_reads_back_in_pandas_duckdb_and_polars(corpus, tmp_path):
     import duckdb
     import pandas
@@ -253,6 +264,7 @@ def test_parquet_reads_back_in_pandas_duckdb_and_polars(corpus, tmp_path):
     assert rows == [(count, 1)]
 
 
+@pytest.mark.e2e
 def test_an_existing_file_is_replaced_only_with_force(corpus, tmp_path):
     target = tmp_path / "out.jsonl"
     assert export_cli(corpus, str(target)).returncode == 0
@@ -265,6 +277,7 @@ def test_an_existing_file_is_replaced_only_with_force(corpus, tmp_path):
     assert forced.returncode == 0 and target.read_bytes() == first
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -284,6 +297,7 @@ def test_exports_that_would_surprise_fail_loudly(corpus, tmp_path, args, message
         assert "courier" in result.stderr, "the choices are named"
 
 
+@pytest.mark.e2e
 def test_search_and_alerts_name_the_choices_for_an_unknown_source_or_watch(corpus):
     search = run_newswatch("--config", str(corpus), "search", "Lavrov", "--source", "nosuch")
     assert search.returncode == 2 and "courier" in search.stderr, search.stderr
@@ -291,6 +305,7 @@ def test_search_and_alerts_name_the_choices_for_an_unknown_source_or_watch(corpu
     assert alerts.returncode == 2 and "Sergei Lavrov" in alerts.stderr, alerts.stderr
 
 
+@pytest.mark.e2e
 def test_an_export_file_follows_the_umask_like_its_manifest(corpus, tmp_path):
     target = tmp_path / "out.csv"
     assert export_cli(corpus, str(target)).returncode == 0

@@ -12,10 +12,14 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from crawler.siteserver import SiteServer
-from tests.conftest import newswatch_command, run_newswatch
+from tests.helpers import newswatch_command, run_newswatch
 from tests.pages import news_page
 from tests.sites import article_paragraphs, write_config
+
+pytestmark = pytest.mark.e2e
 
 GOOD = [f"/news/story-{n}" for n in range(6)]
 

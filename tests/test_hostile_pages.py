@@ -18,7 +18,7 @@ import pytest
 from crawler.siteserver import SiteServer
 from pipelines.dates import parse_date
 from pipelines.extract import Article, decode_html, examine_page, parse_html
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import RUSSIAN, news_page
 from tests.sites import article_paragraphs, write_config
 
@@ -361,6 +361,7 @@ SERVED = [
 ]
 
 
+@pytest.mark.e2e
 def test_hostile_pages_crawled_from_a_real_server_are_stored_clean(tmp_path):
     site = tmp_path / "site"
     (site / "news").mkdir(parents=True)

@@ -12,9 +12,10 @@ import pytest
 from crawler.demo import write_demo_config
 from crawler.process import SUPERVISOR_ENV
 from pipelines.storage import Store, open_database
-from tests.conftest import log_events, run_newswatch
+from tests.helpers import add_article, log_events, run_newswatch
 from tests.receivers import Receiver, free_port
-from tests.test_alerts import add_article
+
+pytestmark = pytest.mark.e2e
 
 SOURCES = '[[source]]\nname = "ledger"\nfeeds = ["http://127.0.0.1:9/rss.xml"]\n'
 

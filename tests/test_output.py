@@ -14,7 +14,7 @@ from rich.cells import cell_len
 
 from crawler.demo import DEMO_SITE
 from crawler.report import shorten
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,7 @@ def table_commands(story: int) -> list[tuple[str, ...]]:
     ]
 
 
+@pytest.mark.e2e
 def test_every_table_fits_80_columns_without_breaking_a_word(demo):
     config, story = demo
     for command in table_commands(story):
@@ -73,6 +74,7 @@ def test_every_table_fits_80_columns_without_breaking_a_word(demo):
             assert any(word in w for w in long_words), (command, word, narrow.stdout)
 
 
+@pytest.mark.e2e
 def test_the_demo_fits_80_columns(tmp_path):
     result = run_newswatch("demo", "--dir", str(tmp_path / "demo"), columns=80)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -83,6 +85,7 @@ def test_the_demo_fits_80_columns(tmp_path):
     assert re.search(r"http://127\.0\.0\.1:\d+…\S*-leak\s", result.stdout), result.stdout
 
 
+@pytest.mark.e2e
 def test_in_a_pipe_tables_are_tab_separated_and_lines_are_never_wrapped(demo):
     config, story = demo
     listed = run_newswatch("--config", str(config), "sources")
@@ -98,6 +101,7 @@ def test_in_a_pipe_tables_are_tab_separated_and_lines_are_never_wrapped(demo):
     assert paragraphs, "a paragraph is one line in a pipe, for the next tool to wrap"
 
 
+@pytest.mark.e2e
 def test_listings_have_json_that_parses(demo):
     config, story = demo
     run = lambda *args: json.loads(  # noqa: E731
@@ -118,6 +122,7 @@ def test_listings_have_json_that_parses(demo):
     assert counts["by_language"] == {"en": 11, "ru": 1}
 
 
+@pytest.mark.e2e
 def test_times_are_shown_in_the_local_time_zone_or_in_utc(demo, monkeypatch):
     config, story = demo
     db = sqlite3.connect(config / "data" / "newswatch.db")

@@ -141,6 +141,7 @@ def test_feed_date_fills_a_page_without_one(pipelines, tmp_path):
     assert item.article.published_from == "feed"
 
 
+@pytest.mark.e2e
 def test_extraction_in_a_process_pool():
     """Workers are real spawned processes; the pool is shared and shut down on the last close."""
     extract = ExtractPipeline(workers=2, min_words=40)

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import structlog.testing
 
 from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome, error_line
@@ -66,6 +67,7 @@ def test_how_a_crawl_that_could_not_record_its_end_ended():
     assert outcome(0).status == "failed"  # exited 0 yet wrote no row
 
 
+@pytest.mark.e2e
 def test_the_child_log_passes_records_on_as_the_daemons_own_and_keeps_the_last_error():
     """The crawl's JSON lines become records of the daemon's log (rendered in its format),
     with the crawl's source and pid; a traceback becomes one record, escapes removed."""

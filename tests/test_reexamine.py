@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlite_utils import Database
 
 from config import load_config
 from pipelines.pagetype import RULES_VERSION
 from pipelines.storage import open_database
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.sites import generated_source
+
+pytestmark = pytest.mark.e2e
 
 
 def crawl(config_dir):

@@ -9,8 +9,10 @@ import json
 import pytest
 
 from pipelines.storage import open_database
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.sites import write_config
+
+pytestmark = pytest.mark.e2e
 
 TEXTS = {
     "hyphen": "Talks led by Ana Ferreira-Solberg ended without agreement on Tuesday.",

@@ -129,6 +129,7 @@ def test_batches_commit_by_size(tmp_path):
     assert count() == 4
 
 
+@pytest.mark.e2e
 def test_killed_writer_loses_only_its_open_batch(tmp_path):
     """SIGKILL in the middle of a batch: committed rows stay, the database stays consistent."""
     path = tmp_path / "nw.db"

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
+import pytest
 from rich.console import Console
 
 from crawler.report import line, plain, table
 from crawler.siteserver import SiteServer
 from pipelines.textnorm import printable
-from tests.conftest import run_newswatch
+from tests.helpers import run_newswatch
 from tests.pages import ENGLISH, news_page
 from tests.sites import write_config
 
@@ -54,6 +55,7 @@ def test_plain_text_lines_and_tables_show_markup_as_written():
     assert plain(None).plain == "" and plain(3).plain == "3"
 
 
+@pytest.mark.e2e
 def test_hostile_titles_and_text_through_every_command(tmp_path):
     site = tmp_path / "site"
     (site / "news").mkdir(parents=True)

@@ -15,12 +15,14 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 from sqlite_utils import Database
 
-from tests.conftest import log_events, newswatch_command
+from tests.helpers import assert_gone, children, log_events, newswatch_command
 from tests.sites import generated_source
-from tests.test_crawl import assert_gone, children
+
+pytestmark = pytest.mark.e2e
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 

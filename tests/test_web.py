@@ -14,16 +14,18 @@ import time
 from pathlib import Path
 
 import feedparser
+import pytest
 from sqlite_utils import Database
 
 from pipelines.schema import tables_markdown
 from pipelines.web import atom
-from tests.conftest import newswatch_command, run_newswatch
+from tests.helpers import newswatch_command, run_newswatch
 from tests.receivers import free_port
 from tests.sites import write_config
 from tests.webface import WATCH, XSS_TEXT, Served
 
 
+@pytest.mark.e2e
 def test_a_watchs_alerts_are_a_valid_atom_feed_with_ids_stable_across_restarts(corpus):
     db = Database(corpus / "data" / "newswatch.db")
     alerts = {row["id"]: row for row in db["alerts"].rows_where("watch = ?", [WATCH])}
@@ -53,6 +55,7 @@ def test_a_watchs_alerts_are_a_valid_atom_feed_with_ids_stable_across_restarts(c
     assert parsed.feed.updated == max(e.updated for e in parsed.entries)
 
 
+@pytest.mark.e2e
 def test_every_alert_a_search_and_a_watch_with_none_are_feeds_too(corpus):
     with Served(corpus) as web:
         _, _, every = web.get("/newswatch/alerts.atom")
@@ -76,6 +79,7 @@ def test_every_alert_a_search_and_a_watch_with_none_are_feeds_too(corpus):
     assert not empty.bozo and empty.entries == [] and empty.feed.updated == atom.NEVER
 
 
+@pytest.mark.e2e
 def test_the_cli_writes_the_same_feed(corpus):
     result = run_newswatch(
         "--config", str(corpus), "alerts", "--watch", "ada lovelace", "--format", "atom"
@@ -92,6 +96,7 @@ def test_the_cli_writes_the_same_feed(corpus):
     ]
 
 
+@pytest.mark.e2e
 def test_json_for_tables_and_queries_and_no_arbitrary_sql(corpus):
     with Served(corpus) as web:
         status, _, body = web.get("/newswatch/articles.json?_shape=array&_size=100")
@@ -110,6 +115,7 @@ def test_json_for_tables_and_queries_and_no_arbitrary_sql(corpus):
         assert status >= 400
 
 
+@pytest.mark.e2e
 def test_text_from_a_crawled_page_never_runs_as_script(corpus):
     db = Database(corpus / "data" / "newswatch.db")
     (hostile,) = [row for row in db["articles"].rows if "<script>" in (row["title"] or "")]
@@ -131,6 +137,7 @@ def test_text_from_a_crawled_page_never_runs_as_script(corpus):
     assert any("&lt;script&gt;alert(" in page for page in pages), "shown, as text"
 
 
+@pytest.mark.e2e
 def test_it_listens_on_the_loopback_unless_told_otherwise_and_then_asks_for_a_password(
     corpus, tmp_path
 ):
@@ -164,6 +171,7 @@ def test_it_listens_on_the_loopback_unless_told_otherwise_and_then_asks_for_a_pa
         settings.write_text(original)
 
 
+@pytest.mark.e2e
 def test_a_password_in_place_of_its_hash_is_refused(corpus, tmp_path):
     config_dir = write_config(tmp_path / "cfg", (corpus / "sources.toml").read_text())
     (config_dir / "settings.toml").write_text('[web.users]\nreader = "hunter2"\n')
@@ -188,6 +196,7 @@ def test_the_readmes_table_of_tables_is_the_schemas():
     assert tables_markdown() in readme
 
 
+@pytest.mark.e2e
 def test_the_daemon_serves_the_web_face_beside_its_jobs(corpus, tmp_path):
     config_dir = tmp_path / "cfg"
     shutil.copytree(corpus, config_dir)  # the daemon writes: not in the shared corpus
@@ -212,6 +221,7 @@ def test_the_daemon_serves_the_web_face_beside_its_jobs(corpus, tmp_path):
     assert "web_serving" in err and "Traceback" not in err
 
 
+@pytest.mark.e2e
 def test_pages_are_served_while_a_writer_holds_the_database(corpus, tmp_path):
     """The daemon's crawls write while the web face reads: WAL readers never wait on them."""
     config_dir = tmp_path / "cfg"
@@ -232,6 +242,7 @@ def test_pages_are_served_while_a_writer_holds_the_database(corpus, tmp_path):
         writer.close()
 
 
+@pytest.mark.e2e
 def test_show_reads_one_article_with_its_story_and_alerts(corpus):
     db = Database(corpus / "data" / "newswatch.db")
     (article_id,) = [r["id"] for r in db["articles"].rows if r["title"].startswith("Engine notes")]

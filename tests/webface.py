@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from crawler.siteserver import SiteServer
-from tests.conftest import newswatch_command, run_newswatch
+from tests.helpers import newswatch_command, run_newswatch
 from tests.pages import news_page
 from tests.receivers import free_port
 from tests.sites import generate_site, write_config
