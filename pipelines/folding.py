@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from pipelines.textnorm import UNSPACED_SCRIPTS, script_class
+
 
 def _chars(*ranges: tuple[int, int]) -> list[str]:
     return [chr(c) for lo, hi in ranges for c in range(lo, hi + 1)]
@@ -130,27 +132,9 @@ def fold(text: str) -> str:
     return collapse_spaces(fold_chars(text))
 
 
-# Scripts written without spaces between words: no word boundary is required next to them.
-_UNSPACED = char_class(
-    _chars(
-        (0x0E00, 0x0EFF),
-        (0x1000, 0x109F),
-        (0x1100, 0x11FF),
-        (0x1780, 0x17FF),
-        (0x2E80, 0x2FDF),
-        (0x3005, 0x3007),
-        (0x3021, 0x3029),
-        (0x3038, 0x303C),
-        (0x3040, 0x31FF),
-        (0x3400, 0x4DBF),
-        (0x4E00, 0x9FFF),
-        (0xA960, 0xA97F),
-        (0xAC00, 0xD7FF),
-        (0xF900, 0xFAFF),
-        (0xFF66, 0xFFDC),
-        (0x20000, 0x323AF),
-    )
-)
+# No word boundary is required next to a script written without spaces between words (and
+# Hangul, whose particles join the word before): the table is textnorm's.
+_UNSPACED = script_class(UNSPACED_SCRIPTS)
 # re tests a character class that reaches past U+FFFF range by range, hundreds of times slower
 # than a BMP-only one: the tables below are BMP-only, plus all astral characters as one range.
 _ASTRAL = "\U00010000-\U0010ffff"

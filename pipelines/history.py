@@ -6,6 +6,8 @@ import difflib
 
 from sqlite_utils import Database
 
+from pipelines.textnorm import word_count
+
 
 class UnknownArticle(Exception):
     """No stored article has this id."""
@@ -41,7 +43,7 @@ def article_versions(db: Database, article_id: int) -> list[dict]:
         }
     )
     for version in versions:
-        version["words"] = len(version["text"].split())
+        version["words"] = word_count(version["text"])
     return versions
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import NamedTuple
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -23,23 +25,87 @@ def text_hash(text: str, *, normalised: str | None = None) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-# Scripts written without spaces between words. Chinese and Japanese: two characters
-# make a word; Thai, Lao, Khmer and Burmese (whose vowels and tone marks are characters
-# of their own): four.
-_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_SOUTHEAST_ASIAN = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
-UNSPACED = re.compile(_HAN_KANA.pattern[:-1] + _SOUTHEAST_ASIAN.pattern[1:])
+class Script(NamedTuple):
+    name: str
+    ranges: tuple[tuple[int, int], ...]  # first and last code points, inclusive
+    chars_per_word: int | None  # None: written with spaces between words
+
+
+# The one table of scripts written without spaces between words, for `word_count` (words
+# estimated from characters), the boilerplate weights (pipelines/cleanup.py) and the matcher
+# (pipelines/folding.py: no word boundary is required next to them). A word of Chinese or
+# Japanese is about two characters; Thai, Lao, Khmer and Burmese write vowels and tone marks
+# as characters of their own: about four. Korean is written with spaces, so its words are
+# counted as spaced words, but its particles join the word before ("서울에서"): the matcher
+# requires no boundary next to Hangul either.
+UNSPACED_SCRIPTS = (
+    Script(
+        "Han, kana, bopomofo",
+        (
+            (0x2E80, 0x2FDF),  # CJK radicals, Kangxi radicals
+            (0x3005, 0x3007),  # 々 〆 〇
+            (0x3021, 0x3029),  # Hangzhou numerals
+            (0x3038, 0x303C),
+            (0x3040, 0x312F),  # hiragana, katakana, bopomofo
+            (0x3190, 0x31FF),  # kanbun, bopomofo extended, CJK strokes, katakana extensions
+            (0x3400, 0x4DBF),
+            (0x4E00, 0x9FFF),
+            (0xF900, 0xFAFF),
+            (0xFF66, 0xFF9F),  # halfwidth katakana
+            (0x20000, 0x323AF),
+        ),
+        2,
+    ),
+    Script("Thai, Lao", ((0x0E00, 0x0EFF),), 4),
+    Script("Burmese", ((0x1000, 0x109F),), 4),
+    Script("Khmer", ((0x1780, 0x17FF),), 4),
+    Script(
+        "Hangul",
+        (
+            (0x1100, 0x11FF),
+            (0x3130, 0x318F),  # compatibility jamo
+            (0xA960, 0xA97F),
+            (0xAC00, 0xD7FF),  # syllables, jamo extended-B
+            (0xFFA0, 0xFFDC),  # halfwidth jamo
+        ),
+        None,
+    ),
+)
+
+
+def script_class(scripts: Iterable[Script]) -> str:
+    """The body of a regex character class matching the characters of `scripts`, adjacent
+    ranges joined (re tests the ranges of a class that reaches past U+FFFF one by one)."""
+    merged: list[list[int]] = []
+    for lo, hi in sorted(r for s in scripts for r in s.ranges):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in merged)
+
+
+# Characters of the scripts written unspaced, and of those whose words are counted by a figure.
+UNSPACED = re.compile(f"[{script_class(s for s in UNSPACED_SCRIPTS if s.chars_per_word)}]")
+_PER_WORD = tuple(
+    (re.compile(f"[{script_class(s for s in UNSPACED_SCRIPTS if s.chars_per_word == n)}]+"), n)
+    for n in sorted({s.chars_per_word for s in UNSPACED_SCRIPTS if s.chars_per_word})
+)
 
 
 def word_count(text: str) -> int:
     """Words in `text`, in any script: spaced words, plus the words of unspaced scripts
-    estimated from their characters."""
+    estimated from their characters (`UNSPACED_SCRIPTS`: two a word of Chinese or Japanese,
+    four of Thai, Lao, Khmer or Burmese, rounded up)."""
     if not UNSPACED.search(text):
         return len(text.split())
-    han = len(_HAN_KANA.findall(text))
-    southeast = len(_SOUTHEAST_ASIAN.findall(text))
-    spaced = _SOUTHEAST_ASIAN.sub(" ", _HAN_KANA.sub(" ", text)).split()
-    return len(spaced) + (han + 1) // 2 + (southeast + 3) // 4
+    words = 0
+    for chars, per_word in _PER_WORD:
+        runs = chars.findall(text)
+        if runs:
+            words += (sum(map(len, runs)) + per_word - 1) // per_word
+            text = chars.sub(" ", text)
+    return words + len(text.split())
 
 
 # Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-byte ESC x), then

@@ -17,6 +17,7 @@ from config import load_config
 from crawler.siteserver import SiteServer
 from pipelines.storage import open_database
 from tests.helpers import assert_gone, children, log_events, newswatch_command, run_newswatch
+from tests.pages import ENGLISH, THAI, news_page
 from tests.sites import generated_source, write_config
 
 pytestmark = pytest.mark.e2e
@@ -465,3 +466,35 @@ def test_hostile_pages_are_recorded_with_reasons_not_crashed_on(tmp_path):
     # One of its two feeds broken: the source is degraded, and the crawl says so.
     assert "hostile: feed http://" in result.stdout, result.stdout
     assert "hostile is now degraded" in result.stdout, result.stdout
+
+
+def test_a_thai_article_is_crawled_and_stored_with_its_words_counted(tmp_path):
+    """Thai is written without spaces between words: the crawl's min_words rule counts its
+    words from its characters, and `history` counts them alike."""
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    pages = {
+        "thai": ("กรุงเทพฯ ปรับปรุงระบบขนส่งสาธารณะ", THAI, "th"),
+        "english": ("Budget", ENGLISH, "en"),
+    }
+    for name, (title, paragraphs, lang) in pages.items():
+        (site / "news" / f"{name}.html").write_text(news_page(title, paragraphs, lang=lang))
+    (site / "index.html").write_text(
+        '<html><body><a href="/news/thai">ข่าว</a> <a href="/news/english">News</a></body></html>'
+    )
+    with SiteServer(site) as server:
+        # Named on a front page, not in a feed: the full minimum applies.
+        sources = f'[[source]]\nname = "bangkok"\nstart_urls = ["{server.base}/index.html"]\n'
+        config_dir = write_config(tmp_path / "cfg", sources)
+        (config_dir / "settings.toml").write_text(
+            (config_dir / "settings.toml").read_text() + "[extract]\nmin_words = 100\n"
+        )
+        crawl_ok(config_dir)
+    db = database(config_dir)
+    outcomes = {r["url"].rsplit("/", 1)[-1]: (r["outcome"], r["reason"]) for r in db["pages"].rows}
+    assert outcomes["thai"] == ("stored", None), outcomes
+    (thai,) = db.query("SELECT id, language, word_count, text FROM articles WHERE url LIKE '%thai'")
+    assert thai["language"] == "th" and THAI[2] in thai["text"]
+    assert 120 <= thai["word_count"] <= 250, thai
+    shown = run_newswatch("--config", str(config_dir), "history", str(thai["id"]), "--json")
+    assert json.loads(shown.stdout)[-1]["words"] == thai["word_count"]

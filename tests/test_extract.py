@@ -7,7 +7,18 @@ from datetime import UTC, datetime
 import pytest
 
 from pipelines.extract import Skipped, examine_page, extract_article
-from tests.pages import BOILERPLATE, ENGLISH, HEBREW, JAPANESE, POLISH, RUSSIAN, news_page
+from pipelines.textnorm import word_count
+from tests.pages import (
+    BOILERPLATE,
+    ENGLISH,
+    HEBREW,
+    JAPANESE,
+    POLISH,
+    RUSSIAN,
+    THAI,
+    UNSPACED_SENTENCES,
+    news_page,
+)
 
 URL = "http://gazette.test/world/2026/11/20/story"
 
@@ -123,6 +134,31 @@ def test_section_front_is_a_listing():
         assert isinstance(result, Skipped) and result.reason == "listing_page", result
         assert result.detail.startswith("links are ") and "og:type=website" in result.detail
     assert extract_article(page, "http://gazette.test/world/") is None
+
+
+@pytest.mark.parametrize("lang", sorted(UNSPACED_SENTENCES))
+def test_words_of_scripts_written_unspaced_are_counted_from_their_characters(lang):
+    """Thai, Lao, Khmer and Burmese: about four characters a word, not one word a sentence."""
+    sentence, words = UNSPACED_SENTENCES[lang]
+    assert len(sentence.split()) == 1
+    assert words / 2 <= word_count(sentence) <= words * 2, (word_count(sentence), words)
+    assert word_count(f"Reuters: {sentence} (AFP)") == 2 + word_count(sentence)
+    assert word_count(f"{sentence} {sentence}") in range(
+        2 * word_count(sentence) - 1, 2 * word_count(sentence) + 1
+    )
+
+
+def test_thai_news_article_is_an_article_not_too_short():
+    page = news_page("กรุงเทพฯ ปรับปรุงระบบขนส่งสาธารณะ", THAI, lang="th")
+    for presented_by in (None, "front", "feed"):
+        result = examine_page(page.encode("utf-8"), URL, presented_by=presented_by)
+        assert not isinstance(result, Skipped), (presented_by, result)
+    article = extract_article(page.encode("utf-8"), URL, min_words=100)
+    assert article is not None
+    assert_clean(article.text, THAI)
+    assert article.language == "th"
+    assert article.title == "กรุงเทพฯ ปรับปรุงระบบขนส่งสาธารณะ"
+    assert 120 <= article.word_count <= 250, article.word_count  # ~680 characters of Thai
 
 
 def test_short_page_is_too_short():

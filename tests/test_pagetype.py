@@ -11,17 +11,9 @@ import pytest
 from pipelines.extract import Article, Skipped, examine_page
 from pipelines.pagemeta import Declared
 from pipelines.pagetype import MainText, verdict
-from tests.pages import BOILERPLATE, ENGLISH, JAPANESE, news_page
+from tests.pages import BOILERPLATE, ENGLISH, JAPANESE, THAI, news_page
 
 URL = "http://gazette.test/world/2026/11/20/story"
-THAI = [
-    "กรุงเทพมหานครประกาศแผนปรับปรุงระบบขนส่งสาธารณะครั้งใหญ่ในวันอังคาร โดยจะเพิ่มรถโดยสารประจำทางสายใหม่"
-    "อีกสามสิบสายและขยายเวลาให้บริการรถไฟฟ้าในช่วงกลางคืนเพื่อรองรับผู้ที่ทำงานเป็นกะ",
-    "ผู้ว่าราชการกรุงเทพมหานครกล่าวว่าโครงการนี้จะใช้งบประมาณราวสองพันล้านบาทในระยะเวลาสามปี "
-    "และคาดว่าจะช่วยลดปัญหาการจราจรติดขัดในย่านใจกลางเมืองได้อย่างมีนัยสำคัญ",
-    "นักวิชาการด้านผังเมืองหลายคนแสดงความเห็นด้วยกับแผนดังกล่าว แต่เตือนว่ารัฐบาลควรชี้แจงแหล่งที่มาของเงินทุน"
-    "ให้ชัดเจนก่อนเริ่มดำเนินการ เพื่อไม่ให้เป็นภาระต่อผู้เสียภาษีในอนาคต",
-]
 
 
 def examine(page: str, presented_by: str | None = "feed", url: str = URL):
