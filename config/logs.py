@@ -156,3 +156,19 @@ def _printable(value):
     if isinstance(value, list | tuple):
         return [_printable(item) for item in value]
     return value
+
+
+def begin_twisted_logging() -> None:
+    """Until its logging is begun, Twisted prints critical events itself, as plain text on
+    stderr ("while handling timed call" and a traceback): a line in no format of ours, in
+    the middle of JSON lines. Scrapy already forwards Twisted's events to standard logging
+    (`twisted.python.log.PythonLoggingObserver`), so Twisted's logging is begun with no
+    observer of its own. Call it once the crawler process exists."""
+    from twisted.logger import globalLogBeginner
+
+    if not _twisted_begun:
+        _twisted_begun.append(True)
+        globalLogBeginner.beginLoggingTo([], discardBuffer=True, redirectStandardIO=False)
+
+
+_twisted_begun: list[bool] = []

@@ -228,6 +228,7 @@ def _fetch(
     from scrapy.crawler import AsyncCrawlerProcess, Crawler
     from scrapy.settings import Settings
 
+    from config.logs import begin_twisted_logging
     from crawler.settings import BASE_SETTINGS, crawl_settings
 
     source = source or Source(name="")
@@ -241,6 +242,7 @@ def _fetch(
     # Above the process's own settings, which it applies to each crawl again.
     settings.setdict(_ONE_PAGE, priority="cmdline")
     process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))
+    begin_twisted_logging()
     crawler = Crawler(OnePageSpider, settings, init_reactor=False)
     pages: list[ArticlePage | FailedPage] = []
 

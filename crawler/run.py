@@ -25,6 +25,7 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlite_utils import Database
 
 from config import Config, Source
+from config.logs import begin_twisted_logging
 from crawler.locks import FileLock, LockBusy, source_lock
 from crawler.process import SUPERVISOR_ENV
 from crawler.settings import BASE_SETTINGS, crawl_settings
@@ -110,6 +111,7 @@ def _crawl(
 ) -> tuple[list[RunResult], int | None]:
     """The crawls' results, and the signal that stopped them (None: they ended)."""
     process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))
+    begin_twisted_logging()
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
         settings = Settings(BASE_SETTINGS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import pytest
 import structlog.testing
 
 from crawler.process import ChildLog, Outcome, crawl_command, crawl_outcome, error_line
+from tests.helpers import log_events
 
 
 def test_the_crawl_command_never_puts_the_working_directory_on_the_path():
@@ -100,3 +102,29 @@ def test_the_child_log_passes_records_on_as_the_daemons_own_and_keeps_the_last_e
     assert output["output"].startswith("Traceback (most recent call last):")
     assert output["output"].endswith("ImportError: cannot import name ConfigError ")
     assert output["source"] == "ledger"
+
+
+@pytest.mark.e2e
+def test_a_failed_timed_call_is_a_json_log_line_not_twisted_plain_text():
+    """Twisted printed a failed timed call ("while handling timed call" and a traceback)
+    itself on stderr until its logging was begun: plain lines among the JSON ones."""
+    code = (
+        "from config.logs import setup_logging, begin_twisted_logging\n"
+        "setup_logging(0, 'json')\n"
+        "from scrapy.crawler import AsyncCrawlerProcess\n"
+        "from scrapy.settings import Settings\n"
+        "from crawler.settings import BASE_SETTINGS\n"
+        "process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))\n"
+        "begin_twisted_logging()\n"
+        "from twisted.internet import reactor\n"
+        "def boom(): raise ValueError('a timed call failed')\n"
+        "reactor.callLater(0, boom)\n"
+        "reactor.callLater(0.2, reactor.stop)\n"
+        "reactor.run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    events = log_events(result.stderr)  # every line JSON
+    assert any("a timed call failed" in json.dumps(e) for e in events), result.stderr
