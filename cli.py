@@ -195,7 +195,7 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
     from crawler.process import BUSY_EXIT
     from crawler.report import line, results_table
     from crawler.run import CrawlInterrupted, crawl_once
-    from pipelines.storage import StorageError
+    from pipelines.storage.database import StorageError
     from pipelines.textnorm import printable
 
     config = ctx.config()
@@ -269,8 +269,8 @@ def reextract(ctx: Context, names: tuple[str, ...], since: str | None) -> None:
     comes out differently gets it as its next version."""
     from crawler.report import results_table
     from crawler.run import CrawlInterrupted, crawl_sources
-    from pipelines.alerts import match_alerts, register
-    from pipelines.storage import StorageError
+    from pipelines.alerts.recording import match_alerts, register
+    from pipelines.storage.database import StorageError
 
     config = ctx.config()
     if not config.storage.archive_html:
@@ -306,7 +306,7 @@ def search(ctx: Context, query: str, limit: int, source_name: str | None, as_jso
     import json
 
     from crawler.report import line, shown_time
-    from pipelines.search import MARK_END, MARK_START, SearchError, search_articles
+    from pipelines.corpus.search import MARK_END, MARK_START, SearchError, search_articles
 
     config = ctx.config()
     with _database(config) as db:
@@ -338,7 +338,7 @@ def _check_known(
     db, config: nwconfig.Config, *, sources: tuple[str, ...] = (), watch: str | None = None
 ) -> None:
     """An unknown --source or --watch is a usage error naming the choices (exit 2)."""
-    from pipelines.export import ExportError, ExportFilter, check_filters
+    from pipelines.corpus.export import ExportError, ExportFilter, check_filters
 
     try:
         check_filters(
@@ -353,7 +353,7 @@ def _check_known(
 
 def _marked(snippet: str) -> list[str | tuple[str, str]]:
     """A search snippet's parts, its matched words styled."""
-    from pipelines.search import MARK_END, MARK_START
+    from pipelines.corpus.search import MARK_END, MARK_START
 
     parts: list[str | tuple[str, str]] = []
     for piece in snippet.split(MARK_START):
@@ -375,7 +375,7 @@ def demo(directory: Path) -> None:
     """Serve the bundled sample news site on 127.0.0.1, crawl it, show what was collected."""
     from crawler.demo import run_demo
     from crawler.run import CrawlInterrupted
-    from pipelines.storage import StorageError
+    from pipelines.storage.database import StorageError
 
     try:
         run_demo(directory, console, progress=_progress())
@@ -455,7 +455,7 @@ def alerts(
 ) -> None:
     """List alerts, newest first: what matched, where, and whether it was delivered."""
     from crawler.report import line, shown_time
-    from pipelines.alerts import list_alerts
+    from pipelines.alerts.delivery import list_alerts
 
     config = ctx.config()
     since = _since(since)
@@ -500,7 +500,7 @@ def alerts(
 def _settle_failed(
     config: nwconfig.Config, watch_name: str | None, *, retry: bool, drop: bool
 ) -> None:
-    from pipelines.alerts import settle_failed
+    from pipelines.alerts.delivery import settle_failed
 
     if retry and drop:
         raise click.UsageError("--retry or --drop, not both")
@@ -533,8 +533,8 @@ def _alerts_atom(config: nwconfig.Config, watch_name: str | None, limit: int) ->
 def deliver(ctx: Context) -> None:
     """Match new articles against the watchlist and deliver the pending alerts now, without
     the daemon (for crawls run from cron); digests stay the daemon's."""
-    from pipelines.alerts import match_alerts
-    from pipelines.storage import StorageError
+    from pipelines.alerts.recording import match_alerts
+    from pipelines.storage.database import StorageError
 
     config = ctx.config()
     try:
@@ -548,7 +548,7 @@ def _deliver_now(config: nwconfig.Config) -> None:
     """Deliver the due pending alerts of instant watches, holding the daemon's lock: a
     running daemon delivers them itself, and two deliverers would send twice."""
     from crawler.locks import LockBusy, daemon_lock
-    from pipelines.alerts import deliver_pending
+    from pipelines.alerts.delivery import deliver_pending
 
     lock = daemon_lock(config.storage.database)
     try:
@@ -615,7 +615,7 @@ def notify_test(ctx: Context, name: str) -> None:
 def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
     """Run the watch NAME over the articles already stored."""
     from crawler.report import line
-    from pipelines.alerts import backfill as run_backfill
+    from pipelines.alerts.recording import backfill as run_backfill
     from pipelines.clock import now_iso
 
     config = ctx.config()
@@ -661,7 +661,7 @@ def backfill(ctx: Context, name: str, since: str | None, notify: bool) -> None:
 def run(ctx: Context, metrics_port: int | None, metrics_host: str, web_port: int | None) -> None:
     """Run the daemon in the foreground: scheduled crawls and alert delivery (Ctrl-C stops,
     SIGHUP reloads the configuration)."""
-    from pipelines.storage import StorageError
+    from pipelines.storage.database import StorageError
 
     # From now on a SIGTERM is a stop in good order, also while the daemon starts (its
     # imports and configuration take a second or more on a busy machine), never a kill.
@@ -687,7 +687,7 @@ def run(ctx: Context, metrics_port: int | None, metrics_host: str, web_port: int
 @pass_context
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the web face (Datasette, read-only): browse, search, alerts and their feeds."""
-    from pipelines.storage import StorageError
+    from pipelines.storage.database import StorageError
 
     config = ctx.config()
     from pipelines.web.site import WebError, WebServer
@@ -766,7 +766,7 @@ def export(
     from rich.console import Console
     from rich.progress import Progress
 
-    from pipelines.export import (
+    from pipelines.corpus.export import (
         ExportError,
         ExportFilter,
         archived_share,
@@ -776,8 +776,8 @@ def export(
         format_for,
         parse_fields,
     )
-    from pipelines.export import export as run_export
-    from pipelines.storage import StorageError, open_database
+    from pipelines.corpus.export import export as run_export
+    from pipelines.storage.database import StorageError, open_database
 
     config = ctx.config()
     filters = ExportFilter(
@@ -899,7 +899,7 @@ def show(ctx: Context, article_id: int, as_json: bool) -> None:
 def cluster(ctx: Context, article_id: int, as_json: bool) -> None:
     """The story ARTICLE_ID belongs to: every outlet and URL that carried it, earliest first."""
     from crawler.report import shown_time, table
-    from pipelines.clusters import cluster_members, story_of
+    from pipelines.storage.clusters import cluster_members, story_of
 
     with _database(ctx.config()) as db:
         story = story_of(db, article_id)
@@ -945,7 +945,7 @@ def cluster(ctx: Context, article_id: int, as_json: bool) -> None:
 def history(ctx: Context, article_id: int, show_diff: bool, as_json: bool) -> None:
     """The versions of article ARTICLE_ID (rechecked sources keep every changed text)."""
     from crawler.report import line, shown_time, table
-    from pipelines.history import UnknownArticle, article_versions, diff
+    from pipelines.corpus.history import UnknownArticle, article_versions, diff
 
     db = _database(ctx.config())
     try:
@@ -1092,7 +1092,7 @@ def pages(
     import json
 
     from crawler.report import shown_time, table
-    from pipelines.pagerecords import OUTCOMES, PageFilter, list_pages
+    from pipelines.corpus.pages import OUTCOMES, PageFilter, list_pages
 
     _check_choice("--outcome", outcome, OUTCOMES)
     config = ctx.config()
@@ -1154,7 +1154,7 @@ def forget(
     crawl fetches them again wherever a feed, sitemap or front lists them. Stored
     articles are never touched."""
     from crawler.report import line
-    from pipelines.pagerecords import RELEASABLE, PageFilter, forget_pages, list_pages
+    from pipelines.corpus.pages import RELEASABLE, PageFilter, forget_pages, list_pages
 
     if not urls and not source_name:
         raise BadInput("name the pages to forget: URLs, or --source NAME")
@@ -1202,7 +1202,7 @@ def _page_urls(urls: tuple[str, ...]) -> tuple[str, ...]:
 def _database(config: nwconfig.Config):
     """The configured database, opened (migrated if a migration is pending), or a clear
     error; `with _database(config) as db:` closes it."""
-    from pipelines.storage import StorageError, open_database
+    from pipelines.storage.database import StorageError, open_database
 
     try:
         return open_database(config.storage.database)
@@ -1225,8 +1225,8 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
 
     from crawler.locks import daemon_lock
     from crawler.report import line, table
-    from pipelines.monitor import source_health
-    from pipelines.runs import recent_runs
+    from pipelines.monitor.checks import source_health
+    from pipelines.storage.runs import recent_runs
 
     config = ctx.config()
     try:
@@ -1241,7 +1241,7 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
     daemon_pid = daemon_lock(config.storage.database).holder()
     next_runs = {}
     if daemon_pid is not None:
-        from pipelines.monitor import next_run_times
+        from pipelines.monitor.checks import next_run_times
 
         next_runs = next_run_times(config.storage.database)
     rows = []
@@ -1292,7 +1292,7 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
 
 def _runs_table(source: str, runs: list[dict]):
     from crawler.report import shown_time, table
-    from pipelines.health import problem_text
+    from pipelines.monitor.health import problem_text
 
     listing = table(
         "started", "status", "fetched", "new", "updated", "skipped", "errors",
@@ -1366,7 +1366,7 @@ def _ago(stamp: str | None, now: datetime) -> str:
 def stats(ctx: Context, as_json: bool) -> None:
     """Articles by source, language and month."""
     from crawler.report import table
-    from pipelines.storage import corpus_stats
+    from pipelines.storage.database import corpus_stats
 
     with _database(ctx.config()) as db:
         counts = corpus_stats(db)

@@ -35,17 +35,12 @@ from sqlite_utils import Database
 from config import Config, ConfigError, Schedule, load_config
 from crawler.locks import LockBusy, daemon_lock, source_lock
 from crawler.process import SUPERVISOR_ENV, ChildLog, Outcome, crawl_command, crawl_outcome
-from pipelines.alerts import (
-    deliver_digest,
-    deliver_pending,
-    match_new_articles,
-    register,
-    settle_interrupted,
-)
+from pipelines.alerts.delivery import deliver_digest, deliver_pending, settle_interrupted
+from pipelines.alerts.recording import match_new_articles, register
 from pipelines.clock import now_utc
-from pipelines.monitor import check_after_crawl, jobs_path
-from pipelines.runs import SUMMARY, begin_run, discard, end_run, end_stale, read_run
-from pipelines.storage import StorageError, open_database
+from pipelines.monitor.checks import check_after_crawl, jobs_path
+from pipelines.storage.database import StorageError, open_database
+from pipelines.storage.runs import SUMMARY, begin_run, discard, end_run, end_stale, read_run
 
 if TYPE_CHECKING:
     from pipelines.web.site import WebServer
@@ -299,7 +294,7 @@ class Daemon:
             lock.release()
 
     def _serve_metrics(self, host: str, port: int):
-        from pipelines.metrics import serve_metrics
+        from pipelines.monitor.metrics import serve_metrics
 
         try:
             return serve_metrics(lambda: self.config, host, port, running=lambda: len(self.running))

@@ -30,13 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fingerprint import code_fingerprint  # noqa: E402
 
-import pipelines.storage as storage  # noqa: E402
+import pipelines.storage.writer as writer  # noqa: E402
 from pipelines.neardup import DEFAULT_THRESHOLD, signature  # noqa: E402
+from pipelines.storage.database import open_database  # noqa: E402
 from pipelines.textnorm import normalise_text, text_hash  # noqa: E402
 
 RESULTS_FILE = Path(__file__).parent / "results" / "cluster_bench.json"
 TARGET_MS = 5.0
-# What clustering adds to storing an article (pipelines.storage names them).
+# What clustering adds to storing an article (pipelines.storage.writer names them).
 CLUSTERING_STEPS = ("band_keys", "find_cluster", "next_article_id", "index_article")
 VOCABULARY = 30_000
 
@@ -112,10 +113,10 @@ def run(articles: int, checkpoint: int, dup_rate: float, seed: int, folder: Path
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     # The same Store, batches and commits as a crawl; the clustering steps are timed.
-    timed = [Timed(getattr(storage, name)) for name in CLUSTERING_STEPS]
+    timed = [Timed(getattr(writer, name)) for name in CLUSTERING_STEPS]
     for name, step in zip(CLUSTERING_STEPS, timed, strict=True):
-        setattr(storage, name, step)
-    store = storage.Store(storage.open_database(path))
+        setattr(writer, name, step)
+    store = writer.Store(open_database(path))
     story_of = array("q")  # article id - 1 -> the story it was generated from
     origin = array("q")  # story -> its first article's id
     now = datetime.now(UTC).isoformat(timespec="seconds")

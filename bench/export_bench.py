@@ -345,7 +345,7 @@ def database_files(folder: Path) -> list[Path]:
 
 def ensure_database(folder: Path, articles: int, seed: int) -> dict[str, Any]:
     """The benchmark database in `folder`, built now unless the one there matches."""
-    from pipelines.storage import open_database
+    from pipelines.storage.database import open_database
 
     build_file = folder / BUILD_FILE
     wanted = {"generator": GENERATOR_VERSION, "articles": articles, "seed": seed}
@@ -414,7 +414,7 @@ def warm_cache(path: Path) -> float:
 
 def cut_offs(path: Path, sizes: list[int]) -> dict[int, str | None]:
     """For each size K, an `until` that selects the K oldest articles (None: all of them)."""
-    from pipelines.storage import open_database
+    from pipelines.storage.database import open_database
 
     db = open_database(path)
     total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -457,8 +457,8 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one export as `spec` says; only the export(...) call is timed."""
     rss_start = peak_rss_mb()
     t0 = time.perf_counter()
-    from pipelines.export import FIELDS, ExportFilter, count_articles, export
-    from pipelines.storage import open_database
+    from pipelines.corpus.export import FIELDS, ExportFilter, count_articles, export
+    from pipelines.storage.database import open_database
 
     if spec["format"] == "parquet":  # imported inside write_parquet: not part of the export
         import pyarrow  # noqa: F401

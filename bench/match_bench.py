@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from pipelines.matcher import Matcher, WatchTerms, fold
+from pipelines.alerts.matcher import Matcher, WatchTerms, fold
 
 TARGET_MB_PER_S = 20.0
 DEFAULT_WATCHES = 10_000

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fingerprint import code_fingerprint  # noqa: E402
 
 from config import Config, CrawlSettings, ExtractSettings, Source, StorageSettings  # noqa: E402
-from pipelines.metrics import NewswatchCollector  # noqa: E402
-from pipelines.monitor import source_health  # noqa: E402
-from pipelines.storage import open_database  # noqa: E402
+from pipelines.monitor.checks import source_health  # noqa: E402
+from pipelines.monitor.metrics import NewswatchCollector  # noqa: E402
+from pipelines.storage.database import open_database  # noqa: E402
 
 RESULTS_FILE = Path(__file__).parent / "results" / "monitor.json"
 TARGET_SECONDS = 1.0  # a status or a scrape a user (or Prometheus) would not wait on

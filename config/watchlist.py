@@ -88,7 +88,7 @@ def _check_terms(watches: tuple[Watch, ...]) -> None:
     """Forms the matcher cannot compile are configuration errors, named here."""
     if not watches:
         return
-    from pipelines.matcher import check_forms
+    from pipelines.alerts.matcher import check_forms
 
     try:
         check_forms(terms_of(watch) for watch in watches)
@@ -98,7 +98,7 @@ def _check_terms(watches: tuple[Watch, ...]) -> None:
 
 def terms_of(watch: Watch):
     """The matcher's view of a watch."""
-    from pipelines.matcher import WatchTerms
+    from pipelines.alerts.matcher import WatchTerms
 
     return WatchTerms(
         name=watch.name, aliases=watch.aliases, require=watch.require, exclude=watch.exclude

@@ -14,8 +14,8 @@ from config import Config, ConfigError, load_config
 from crawler.report import line, results_table, shown_time, table
 from crawler.run import crawl_once
 from crawler.siteserver import SiteServer
-from pipelines.alerts import list_alerts
-from pipelines.storage import open_database
+from pipelines.alerts.delivery import list_alerts
+from pipelines.storage.database import open_database
 
 DEMO_SITE = Path(__file__).parent / "demo_site"
 MARKER = ".newswatch-demo"

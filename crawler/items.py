@@ -30,7 +30,7 @@ class ArticlePage:
     recheck: int | None = None
     # Filled in by the pipelines.
     article: Any = None
-    nearest: Any = None  # pipelines.clusters.Nearest: the story the worker found
+    nearest: Any = None  # pipelines.storage.clusters.Nearest: the story the worker found
     boilerplate: tuple[str, ...] = ()  # keys of the source's blocks taken out of its text
     article_id: int | None = None
 

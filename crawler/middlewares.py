@@ -20,7 +20,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler.stopping import CrawlStopped, crawl_stopping
-from pipelines.storage import Store
+from pipelines.storage.writer import Store
 
 
 class StoreMiddleware:

@@ -28,10 +28,10 @@ from crawler.items import ArticlePage, FailedPage
 from crawler.spiders import SourceSpider, presented_by_default
 from crawler.urls import DEFAULT_PORTS, canonical_url, site_of
 from pipelines.clock import now_iso
+from pipelines.corpus.pages import PageFilter, list_pages
 from pipelines.extract import Article, Skipped
 from pipelines.extract_pipeline import judge
-from pipelines.pagerecords import PageFilter, list_pages
-from pipelines.storage import Store
+from pipelines.storage.writer import Store
 
 
 class ProbeError(Exception):
@@ -212,7 +212,7 @@ class OnePageSpider(SourceSpider):
 _ONE_PAGE = {
     "ITEM_PIPELINES": {
         "pipelines.extract_pipeline.ExtractPipeline": None,
-        "pipelines.store.StorePipeline": None,
+        "pipelines.store_pipeline.StorePipeline": None,
     },
     "DOWNLOADER_MIDDLEWARES": {
         "crawler.middlewares.ConditionalGetMiddleware": None,

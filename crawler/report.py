@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -20,10 +20,11 @@ from rich.measure import Measurement
 from rich.table import Column, Table
 from rich.text import Text
 
+from pipelines.clock import as_utc
 from pipelines.textnorm import printable
 
 if TYPE_CHECKING:
-    from pipelines.runs import RunResult
+    from pipelines.storage.runs import RunResult
 
 
 def output_console(stderr: bool = False) -> Console:
@@ -64,14 +65,11 @@ def shown_time(stamp: str | None) -> str:
     date alone ("2026-11-05") as it is; "" for none."""
     if not stamp:
         return ""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
+    moment = as_utc(stamp)
+    if moment is None:
         return printable(stamp)
     if len(stamp) <= 10:
         return moment.date().isoformat()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(_shown_zone[0]).strftime("%Y-%m-%d %H:%M")
 
 

@@ -32,14 +32,14 @@ from crawler.settings import BASE_SETTINGS, crawl_settings
 from crawler.spiders import SourceSpider
 from crawler.stopping import SignalStop, stop_promptly
 from pipelines.clock import now_iso
-from pipelines.runs import RunResult, finish_run, read_run, run_figures, stored_in_run
-from pipelines.storage import open_database
-from pipelines.transactions import immediate
+from pipelines.storage.database import open_database
+from pipelines.storage.runs import RunResult, finish_run, read_run, run_figures, stored_in_run
+from pipelines.storage.transactions import immediate
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pipelines.health import Health
+    from pipelines.monitor.health import Health
 
 log = structlog.get_logger("newswatch.crawl")
 
@@ -225,8 +225,8 @@ def crawl_once(
     the sources crawled, the new articles matched against the watchlist, each source's
     health judged. A signal stopping the crawl raises `CrawlInterrupted` (alerts and
     health are then left to the next crawl or the daemon)."""
-    from pipelines.alerts import match_alerts, register
-    from pipelines.monitor import check_after_crawl
+    from pipelines.alerts.recording import match_alerts, register
+    from pipelines.monitor.checks import check_after_crawl
 
     register(config)  # watches alert on articles fetched from their first crawl on
     results = crawl_sources(config, sources, run_id=run_id, progress=progress)

@@ -43,7 +43,7 @@ BASE_SETTINGS: dict[str, Any] = {
     },
     "ITEM_PIPELINES": {
         "pipelines.extract_pipeline.ExtractPipeline": 300,
-        "pipelines.store.StorePipeline": 500,
+        "pipelines.store_pipeline.StorePipeline": 500,
     },
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
     "AUTOTHROTTLE_MAX_DELAY": 30.0,

@@ -41,7 +41,7 @@ from crawler.middlewares import PoliteRetryMiddleware, retry_after_seconds
 from crawler.stopping import CrawlStopped
 from crawler.urls import canonical_url
 from pipelines.clock import now_iso
-from pipelines.storage import Store
+from pipelines.storage.writer import Store
 
 # Feeds and fronts are revalidated every run; article pages are never cached.
 _REVALIDATE = {"Cache-Control": "max-age=0"}

@@ -33,7 +33,7 @@ class Script(NamedTuple):
 
 # The one table of scripts written without spaces between words, for `word_count` (words
 # estimated from characters), the boilerplate weights (pipelines/cleanup.py) and the matcher
-# (pipelines/folding.py: no word boundary is required next to them). A word of Chinese or
+# (pipelines/alerts/folding.py: no word boundary is required next to them). A word of Chinese or
 # Japanese is about two characters; Thai, Lao, Khmer and Burmese write vowels and tone marks
 # as characters of their own: about four. Korean is written with spaces, so its words are
 # counted as spaced words, but its particles join the word before ("서울에서"): the matcher

@@ -13,9 +13,9 @@ import threading
 import time
 
 from pipelines.boilerplate import learned_blocks, without_blocks
-from pipelines.clusters import Nearest, nearest_committed
 from pipelines.extract import Article, Skipped, examine_page, with_text
 from pipelines.neardup import DEFAULT_THRESHOLD
+from pipelines.storage.clusters import Nearest, nearest_committed
 
 
 def init_worker(parent: int) -> None:

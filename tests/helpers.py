@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from pipelines.storage import Store
+from pipelines.storage.writer import Store
 from pipelines.textnorm import text_hash
 
 

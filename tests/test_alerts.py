@@ -10,14 +10,10 @@ import pytest
 from sqlite_utils import Database
 
 from config import ConfigError, Watch, load_config, parse_schedule
-from pipelines.alerts import (
-    backfill,
-    deliver_digest,
-    deliver_pending,
-    match_new_articles,
-    register_watches,
-)
-from pipelines.storage import Store, open_database
+from pipelines.alerts.delivery import deliver_digest, deliver_pending
+from pipelines.alerts.recording import backfill, match_new_articles, register_watches
+from pipelines.storage.database import open_database
+from pipelines.storage.writer import Store
 from tests.helpers import add_article, run_newswatch
 
 T0 = "2026-11-28T10:00:00+00:00"
@@ -272,7 +268,7 @@ def test_a_backfill_preview_records_nothing_and_notify_then_finds_the_same(tmp_p
 
 
 def test_alerts_given_up_on_are_retried_or_dropped_by_watch(db):
-    from pipelines.alerts import settle_failed
+    from pipelines.alerts.delivery import settle_failed
 
     store = Store(db)
     for n, watch in enumerate(("Lavrov", "Meshal", "Meshal")):

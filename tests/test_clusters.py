@@ -13,11 +13,12 @@ from sqlite_utils import Database
 
 from config import load_config
 from crawler.siteserver import SiteServer
-from pipelines.alerts import deliver_pending
-from pipelines.clusters import nearest_committed
+from pipelines.alerts.delivery import deliver_pending
 from pipelines.neardup import DEFAULT_THRESHOLD, signature
-from pipelines.schema import migrations
-from pipelines.storage import Store, open_database
+from pipelines.storage.clusters import nearest_committed
+from pipelines.storage.database import open_database
+from pipelines.storage.schema import migrations
+from pipelines.storage.writer import Store
 from tests.helpers import run_newswatch
 from tests.pages import news_page
 from tests.receivers import Receiver, free_port

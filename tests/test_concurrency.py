@@ -16,8 +16,9 @@ import pytest
 from config import load_config
 from crawler.locks import source_lock
 from crawler.siteserver import SiteServer
-from pipelines.alerts import deliver_pending, match_new_articles, register_watches
-from pipelines.storage import open_database
+from pipelines.alerts.delivery import deliver_pending
+from pipelines.alerts.recording import match_new_articles, register_watches
+from pipelines.storage.database import open_database
 from tests.helpers import Daemon, newswatch_command, run_newswatch, wait_for
 from tests.receivers import Receiver, free_port
 from tests.sites import generate_site, generated_source, write_config
@@ -203,7 +204,8 @@ def test_the_daemon_waits_for_a_crawl_left_running_and_ends_its_run(tmp_path):
                 "import sys, time\n"
                 "from pathlib import Path\n"
                 "from crawler.locks import source_lock\n"
-                "from pipelines.storage import Store, open_database\n"
+                "from pipelines.storage.database import open_database\n"
+                "from pipelines.storage.writer import Store\n"
                 f"lock = source_lock(Path({str(database)!r}), 'gen')\n"
                 "lock.acquire()\n"
                 f"store = Store(open_database({str(database)!r}))\n"

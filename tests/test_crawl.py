@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from config import load_config
 from crawler.siteserver import SiteServer
-from pipelines.storage import open_database
+from pipelines.storage.database import open_database
 from tests.helpers import assert_gone, children, log_events, newswatch_command, run_newswatch
 from tests.pages import ENGLISH, THAI, news_page
 from tests.sites import generated_source, write_config

@@ -15,8 +15,8 @@ from sqlite_utils import Database
 
 from crawler.demo import DEMO_SITE, write_demo_config
 from crawler.siteserver import SiteServer
-from pipelines.export import ExportError, ExportFilter, export
-from pipelines.storage import open_database
+from pipelines.corpus.export import ExportError, ExportFilter, export
+from pipelines.storage.database import open_database
 from tests.helpers import run_newswatch
 
 

@@ -1,4 +1,4 @@
-"""Source health: the rules of pipelines/health.py on their own, as pure functions over runs."""
+"""Source health: the rules of pipelines/monitor/health.py on their own, as pure functions over runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from config import MonitorSettings
-from pipelines.health import Run, assess
+from pipelines.monitor.health import Run, assess
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 RULES = MonitorSettings()

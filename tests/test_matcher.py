@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pipelines.matcher import Hit, Matcher, WatchTerms, fold
+from pipelines.alerts.matcher import Hit, Matcher, WatchTerms, fold
 
 # The body of the seed page (shared/seed/000_40e6be3c170df5a9.txt), as extraction keeps it.
 SEED_TITLE = "Russian Foreign Minister Meets Hamas Leader, Invites Him to Moscow"
@@ -570,7 +570,7 @@ def test_ten_thousand_watches_still_match_correctly():
 def test_the_one_character_word_rule_is_the_tables_rule():
     """`is_word_char` (checking a watch's forms, without the tables) and the tables'
     `word_at` (matching texts) are one rule: every BMP character, and a few astral ones."""
-    from pipelines.folding import fold_tables, is_word_char
+    from pipelines.alerts.folding import fold_tables, is_word_char
 
     word_at = fold_tables().word_at
     chars = [chr(p) for p in range(0x10000)] + ["\U0001d400", "\U00020000", "\U0001f600"]

@@ -11,7 +11,8 @@ import pytest
 
 from crawler.demo import write_demo_config
 from crawler.process import SUPERVISOR_ENV
-from pipelines.storage import Store, open_database
+from pipelines.storage.database import open_database
+from pipelines.storage.writer import Store
 from tests.helpers import add_article, log_events, run_newswatch
 from tests.receivers import Receiver, free_port
 

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from crawler.items import ArticlePage, FailedPage, ListingPage
 from pipelines.extract_pipeline import ExtractPipeline, NotAnArticle
-from pipelines.store import StorePipeline
+from pipelines.store_pipeline import StorePipeline
 from tests.pages import ENGLISH, news_page
 
 NOW = "2026-11-28T10:00:00+00:00"

@@ -7,7 +7,7 @@ from sqlite_utils import Database
 
 from config import load_config
 from pipelines.pagetype import RULES_VERSION
-from pipelines.storage import open_database
+from pipelines.storage.database import open_database
 from tests.helpers import run_newswatch
 from tests.sites import generated_source
 

@@ -1,6 +1,7 @@
-"""pipelines.runs: the figures it lists are the table's, and what a crawl counted reads back."""
+"""pipelines.storage.runs: the figures it lists are the table's, and what a crawl counted reads back."""
 
-from pipelines.runs import (
+from pipelines.storage.database import open_database
+from pipelines.storage.runs import (
     COUNTS,
     FIGURES,
     SUMMARY,
@@ -11,7 +12,6 @@ from pipelines.runs import (
     recent_runs,
     run_figures,
 )
-from pipelines.storage import open_database
 
 # A run's own columns, beside its figures.
 _OWN = {"id", "source", "started", "finished", "status", "reason", "pid"}

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipelines.storage import open_database
+from pipelines.storage.database import open_database
 from tests.helpers import run_newswatch
 from tests.sites import write_config
 

@@ -9,9 +9,10 @@ import textwrap
 
 import pytest
 
-from pipelines.runs import begin_run, end_run
-from pipelines.schema import migrations
-from pipelines.storage import StorageError, Store, open_database
+from pipelines.storage.database import StorageError, open_database
+from pipelines.storage.runs import begin_run, end_run
+from pipelines.storage.schema import migrations
+from pipelines.storage.writer import Store
 from pipelines.textnorm import normalise_text, text_hash
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -135,7 +136,8 @@ def test_killed_writer_loses_only_its_open_batch(tmp_path):
     path = tmp_path / "nw.db"
     script = textwrap.dedent(f"""
         import os, signal
-        from pipelines.storage import Store, open_database
+        from pipelines.storage.database import open_database
+        from pipelines.storage.writer import Store
         from pipelines.textnorm import text_hash
         store = Store(open_database({str(path)!r}), batch_size=10)
         for n in range(25):

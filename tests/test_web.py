@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from sqlite_utils import Database
 
-from pipelines.schema import tables_markdown
+from pipelines.storage.schema import tables_markdown
 from pipelines.web import atom
 from tests.helpers import newswatch_command, run_newswatch
 from tests.receivers import free_port

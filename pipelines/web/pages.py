@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from config import Config
-from pipelines.monitor import source_health
+from pipelines.monitor.checks import source_health
 from pipelines.web.atom import web_link
 
 ALERTS_PER_WATCH = 5

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from pipelines.search import SearchError, fts_query
+from pipelines.corpus.search import SearchError, fts_query
 from pipelines.web import atom, pages
 from pipelines.web.site import DATABASE
 

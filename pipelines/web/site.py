@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from config import Config
-from pipelines.runs import SOURCE_RUNS_SQL
-from pipelines.schema import COLUMN_DESCRIPTIONS, DESCRIPTIONS, describe
+from pipelines.storage.runs import SOURCE_RUNS_SQL
+from pipelines.storage.schema import COLUMN_DESCRIPTIONS, DESCRIPTIONS, describe
 from pipelines.web.atom import ALERTS_SQL, SEARCH_SQL
 
 DATABASE = "newswatch"  # its name in every URL: /newswatch/articles, /newswatch/alerts.atom
@@ -134,7 +134,7 @@ def build(config: Config, host: str = "127.0.0.1"):
     from datasette.database import Database
     from datasette.plugins import pm
 
-    from pipelines.storage import open_database
+    from pipelines.storage.database import open_database
     from pipelines.web import plugin
 
     open_database(config.storage.database).close()  # created and migrated, then only read

@@ -19,9 +19,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from sqlite_utils import Database
 
 from config import Config
-from pipelines.health import PENDING, VERDICTS
-from pipelines.monitor import source_health
-from pipelines.runs import ended_by_status, totals
+from pipelines.monitor.checks import source_health
+from pipelines.monitor.health import PENDING, VERDICTS
+from pipelines.storage.runs import ended_by_status, totals
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer

@@ -165,8 +165,8 @@ def m004_alerts_by_article(db: Database) -> None:
 
 @migrations()
 def m005_clusters_and_versions(db: Database) -> None:
-    from pipelines.clusters import find_cluster, index_article
     from pipelines.neardup import DEFAULT_THRESHOLD, signature
+    from pipelines.storage.clusters import find_cluster, index_article
 
     # Near-duplicate clusters: each article's cluster; the MinHash signatures, in a
     # narrow table of their own (read for every candidate: an article row is mostly

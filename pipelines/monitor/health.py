@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from config import MonitorSettings
+from pipelines.clock import as_utc
 
 VERDICTS = ("ok", "silent", "degraded", "never_worked", "failing")  # in order of severity
 PENDING = "pending"
@@ -53,10 +54,10 @@ class Run:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], *, first: bool = False) -> Run:
-        """The run of a `crawl_runs` row (`pipelines.runs`): its int fields are figures."""
+        """The run of a `crawl_runs` row (`pipelines.storage.runs`): its int fields are figures."""
         problems = row.get("listing_problems")
         return cls(
-            started=datetime.fromisoformat(row["started"]),
+            started=as_utc(row["started"]),
             status=row["status"],
             reason=row.get("reason"),
             listing_problems=tuple(json.loads(problems)) if problems else (),

@@ -1,5 +1,5 @@
 """The write transaction every reader-then-writer of the database takes (its own module so
-that `pipelines.storage` and `pipelines.runs`, which both write, can share it)."""
+that `pipelines.storage.writer` and `pipelines.storage.runs`, which both write, can share it)."""
 
 from __future__ import annotations
 

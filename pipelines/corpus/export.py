@@ -26,8 +26,8 @@ from sqlite_utils import Database
 
 from config import parse_when
 from pipelines.clock import as_utc
-from pipelines.search import SearchError, fts_query
-from pipelines.storage import decompress
+from pipelines.corpus.search import SearchError, fts_query
+from pipelines.storage.database import decompress
 
 # The fields of an exported article, and what each means (copied into the manifest).
 FIELDS: dict[str, str] = {

@@ -13,14 +13,13 @@ judge (`judged_runs`), the totals the metrics count (`totals`, `ended_by_status`
 A new figure is a change to this file plus a migration: add its column to `FIGURES` (or
 `COUNTS` for a count of the run's pages, with its SQL in `committed_figures`; or
 `JSON_FIGURES`), count it in the crawl as the Scrapy stat `newswatch/<name>`, and add the
-column with a new `m00x` function in `pipelines/schema.py` (tests/test_runs.py checks
+column with a new `m00x` function in `pipelines/storage/schema.py` (tests/test_runs.py checks
 that the two agree). An int field of `RunResult` (default 0) puts it in what a crawl
 reports: its result and the `crawl_finished` log lines (the crawl's and the daemon's).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -29,8 +28,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pipelines.health import problem_text
-from pipelines.transactions import immediate
+from pipelines.clock import as_utc
+from pipelines.monitor.health import problem_text
+from pipelines.storage.transactions import immediate
 
 # The page counts of a run, in the order `committed_figures` reads them from its pages.
 COUNTS = (
@@ -147,9 +147,9 @@ def end_run(
             changes |= figures
             now = now or last or row[1]
         changes["finished"] = now
-        with contextlib.suppress(ValueError, TypeError):
-            elapsed = datetime.fromisoformat(now) - datetime.fromisoformat(row[1])
-            changes["duration"] = round(elapsed.total_seconds(), 3)
+        started, finished = as_utc(row[1]), as_utc(now)
+        if started and finished:
+            changes["duration"] = round((finished - started).total_seconds(), 3)
         sets = ", ".join(f"[{column}] = ?" for column in changes)
         db.execute(f"UPDATE crawl_runs SET {sets} WHERE id = ?", [*changes.values(), run_id])
     return status
@@ -271,7 +271,7 @@ def last_new_article(db: Database, source: str) -> datetime | None:
         "WHERE source = ? AND articles_new > 0 AND status != 'reextract'",
         [source],
     ).fetchone()[0]
-    return datetime.fromisoformat(value) if value else None
+    return as_utc(value)
 
 
 def ended_by_status(db: Database) -> list[tuple[str, str, int]]:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from pipelines.transactions import immediate
+from pipelines.storage.transactions import immediate
 
-# Every outcome a page row can have (pipelines.store).
+# Every outcome a page row can have (pipelines.store_pipeline).
 OUTCOMES = (
     "stored",
     "duplicate",

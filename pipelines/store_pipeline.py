@@ -23,8 +23,9 @@ from pipelines.dates import earlier
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
 from pipelines.neardup import DEFAULT_THRESHOLD
 from pipelines.pagetype import RULES_VERSION
-from pipelines.runs import run_figures, stored_in_run
-from pipelines.storage import SETTLED_OUTCOMES, StorageError, Store
+from pipelines.storage.database import StorageError
+from pipelines.storage.runs import run_figures, stored_in_run
+from pipelines.storage.writer import SETTLED_OUTCOMES, Store
 
 log = structlog.get_logger("newswatch.pipelines")
 

@@ -1,7 +1,7 @@
 """Source health over the database: the verdicts `newswatch status` shows, and one notice
 through `[monitor] notify` each time a source's verdict changes.
 
-The rules themselves are pure (`pipelines.health`); this module reads the runs they
+The rules themselves are pure (`pipelines.monitor.health`); this module reads the runs they
 judge and remembers the last verdict per source in `source_health`.
 """
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import structlog
 
 from config import Config, MonitorSettings
-from pipelines.health import PENDING, Health, Run, assess
+from pipelines.monitor.health import PENDING, Health, Run, assess
 from pipelines.notify import failures, redact, send
-from pipelines.runs import judged_runs, last_new_article
-from pipelines.storage import StorageError, open_database
-from pipelines.transactions import immediate
+from pipelines.storage.database import StorageError, open_database
+from pipelines.storage.runs import judged_runs, last_new_article
+from pipelines.storage.transactions import immediate
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from pipelines.folding import (
+from pipelines.alerts.folding import (
     UNSPACED_CHAR,
     char_class,
     collapse_spaces,

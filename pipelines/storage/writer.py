@@ -1,4 +1,4 @@
-"""The SQLite store: opening and migrating the database, and the writes a crawl makes.
+"""The writes a crawl makes (`Store`): pages, articles, sightings, raw pages and runs.
 
 A crawl writes in units: a page's outcome (its article, sightings and page row) is one
 unit. Units are committed together at the end of the event loop's turn that wrote them
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlite_utils import Database
 
-from pipelines import runs
 from pipelines.pagetype import REEXAMINED, RULES_VERSION
-from pipelines.schema import migrations
+from pipelines.storage import runs
+from pipelines.storage.database import StorageError, compress, decompress, open_database
 
 if TYPE_CHECKING:
-    from pipelines.clusters import Nearest
+    from pipelines.storage.clusters import Nearest
 
 # The writer's near-duplicate and boilerplate code (numpy) is imported by the methods that
 # write: a command that only reads (status, search) does not pay for it.
@@ -58,37 +57,6 @@ _OUTDATED_SKIP = (
 )
 
 
-class StorageError(Exception):
-    """The database cannot be opened, read or written (not a database, locked, disk full)."""
-
-
-def open_database(path: str | Path, *, busy_timeout: float = 5.0, migrate: bool = True) -> Database:
-    """Open (creating if needed) the newswatch database at `path`, in WAL mode, migrated.
-
-    Never deletes or recreates an existing file: a file that is not a newswatch
-    database is reported, not replaced.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=busy_timeout)
-        db = Database(conn)
-        # WAL lets the CLI read while a crawl writes; NORMAL is durable across
-        # a process crash (SIGKILL), which is the failure we plan for.
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        # Only when one is pending: applying takes the write lock, which a reader (the web
-        # face, the CLI) must never wait for while a crawl writes.
-        if migrate and migrations.pending(db):
-            migrations.apply(db)
-    except sqlite3.DatabaseError as exc:
-        raise StorageError(f"{path}: cannot be used as the newswatch database: {exc}") from None
-    except OSError as exc:
-        raise StorageError(f"{path}: cannot be opened: {exc.strerror or exc}") from None
-    return db
-
-
 def _insert(
     db: Database, table: str, row: Mapping[str, Any], update_on_conflict: str | None = None
 ) -> int:
@@ -108,14 +76,6 @@ def _insert(
     return db.execute(sql, [row[c] for c in columns]).lastrowid
 
 
-def compress(body: bytes) -> bytes:
-    return zlib.compress(body, 6)
-
-
-def decompress(blob: bytes | None) -> bytes | None:
-    return zlib.decompress(blob) if blob else None
-
-
 class Store:
     """The writes of one or more crawls in one process, over one connection.
 
@@ -130,7 +90,7 @@ class Store:
         # A crawl's writes touch the articles, the full-text index and the band index:
         # a 32 MB page cache (SQLite's default is 2 MB) keeps their upper levels in memory.
         db.execute("PRAGMA cache_size = -32768")
-        from pipelines.clusters import RecentArticles
+        from pipelines.storage.clusters import RecentArticles
 
         self.recent = RecentArticles()
         self.batch_size = batch_size
@@ -358,8 +318,8 @@ class Store:
         `nearest` is what an extraction worker found on a snapshot: then only the
         articles stored since are searched here.
         """
-        from pipelines.clusters import better, find_cluster, index_article, next_article_id
         from pipelines.neardup import DEFAULT_THRESHOLD, band_keys, signature
+        from pipelines.storage.clusters import better, find_cluster, index_article, next_article_id
 
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         row = {**article, "source": source, "fetched_at": now}
@@ -458,8 +418,8 @@ class Store:
                 ],
             )
             # Copies of the new text find the story too; the old keys stay for copies of the old.
-            from pipelines.clusters import index_article
             from pipelines.neardup import signature
+            from pipelines.storage.clusters import index_article
 
             sig = article.get("minhash") or signature(article["text"])
             index_article(db, article_id, current[4], sig)
@@ -521,23 +481,3 @@ class Store:
         with self.write() as db:
             runs.finish_run(db, run_id, figures, now=now)
         self.flush()
-
-
-def corpus_stats(db: Database) -> dict[str, Any]:
-    """How many articles, sightings and alerts; articles by source, by language (most
-    first) and by month of publication (or of fetching, for an undated article)."""
-    counts = {
-        "articles": db["articles"].count,
-        "sightings": db["sightings"].count,
-        "alerts": db["alerts"].count,
-    }
-    for name, expression, order in (
-        ("by_source", "source", "2 DESC, k"),
-        ("by_language", "language", "2 DESC, k"),
-        ("by_month", "substr(coalesce(published, fetched_at), 1, 7)", "k"),
-    ):
-        rows = db.execute(
-            f"SELECT {expression} AS k, count(*) FROM articles GROUP BY k ORDER BY {order}"
-        )
-        counts[name] = {key or "unknown": count for key, count in rows}
-    return counts
