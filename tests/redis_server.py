@@ -19,21 +19,23 @@ from pathlib import Path
 import redis
 
 # Each write reaches the append-only file, fsynced, before its reply: nothing acknowledged is
-# lost by a SHUTDOWN, a SIGKILL, or a loaded disk (with `everysec` redis may postpone the write
-# past the reply while a slow fsync runs). Measured here: 4,600 SETs/s and 2,700 20 KB XADDs/s
-# against `everysec`'s 13,800 and 9,200; the tests write far less. Both survived SIGKILL.
+# lost by a SHUTDOWN, a SIGKILL or a crash of the machine, whatever the disk's load (`everysec`
+# may hold a write back for up to 2 s while a slow fsync runs). Measured here: 4,600 SETs/s
+# and 2,100-2,700 20 KB XADDs/s against `everysec`'s 13,800 and 9,200; tests write far less.
 APPENDFSYNC = "always"
 START_LIMIT = 60.0  # seconds for a new server to answer PING, on a loaded CI machine
 STOP_LIMIT = 60.0
 
 _PR_SET_PDEATHSIG = 1
+# Loaded here, in the parent: the child between fork and exec only calls it (no dlopen).
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
 def _die_with_parent() -> None:
     """In the child before exec: the kernel sends SIGKILL to redis when the test process
-    dies, so a killed pytest worker leaves no server behind."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    dies (strictly, the thread that started it: start it from the test's own thread), so a
+    killed pytest worker leaves no server behind."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def free_port() -> int:
