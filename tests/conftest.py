@@ -10,7 +10,6 @@ import pytest
 
 from crawler.demo import DEMO_SITE, write_demo_config
 from crawler.siteserver import SiteServer
-from tests.redis_server import RedisServer
 
 
 @pytest.fixture
@@ -45,6 +44,8 @@ def corpus(tmp_path_factory) -> Path:
 def redis_server(tmp_path_factory):
     """A real redis-server on a free loopback port, one per test process (xdist worker).
     Tests may stop, kill and start it; `redis_url` starts it again if one left it down."""
+    from tests.redis_server import RedisServer
+
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     yield server
     server.close()
