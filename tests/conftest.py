@@ -38,3 +38,25 @@ def corpus(tmp_path_factory) -> Path:
     from tests.webface import build_corpus
 
     return build_corpus(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server on a free loopback port, one per test process (xdist worker).
+    Tests may stop, kill and start it; `redis_url` starts it again if one left it down."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The session's server, running and emptied (FLUSHALL): each test starts from nothing.
+    One server per xdist worker and one test at a time in each, so nothing else writes."""
+    if not redis_server.running:
+        redis_server.start()
+    with redis_server.client() as client:
+        client.flushall()
+    return redis_server.url
