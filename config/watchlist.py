@@ -91,15 +91,6 @@ def _check_terms(watches: tuple[Watch, ...]) -> None:
     from pipelines.alerts.matcher import check_forms
 
     try:
-        check_forms(terms_of(watch) for watch in watches)
+        check_forms(watches)
     except ValueError as exc:
         raise ConfigError(f"{WATCHLIST_FILE}: {exc}") from None
-
-
-def terms_of(watch: Watch):
-    """The matcher's view of a watch."""
-    from pipelines.alerts.matcher import WatchTerms
-
-    return WatchTerms(
-        name=watch.name, aliases=watch.aliases, require=watch.require, exclude=watch.exclude
-    )

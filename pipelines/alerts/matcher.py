@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import ahocorasick
 
@@ -27,6 +27,15 @@ from pipelines.alerts.folding import (
 )
 
 SNIPPET_CHARS = 200
+
+
+class Terms(Protocol):
+    """What the matcher reads of a watch: a configured `config.Watch` or a `WatchTerms`."""
+
+    name: str
+    aliases: tuple[str, ...]
+    require: tuple[str, ...]
+    exclude: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ def _parse_form(watch: str, form: str) -> tuple[str, bool]:
     return key, prefix
 
 
-def check_forms(watches: Iterable[WatchTerms]) -> None:
+def check_forms(watches: Iterable[Terms]) -> None:
     """Raise the ValueError `Matcher` would for a form it cannot compile, without
     compiling (a configuration is checked by every command; few of them match)."""
     for watch in watches:
@@ -106,9 +115,9 @@ class _Fired(NamedTuple):
 class Matcher:
     """A watchlist compiled for matching; `hits` is a pure function of the text."""
 
-    def __init__(self, watches: Iterable[WatchTerms]) -> None:
+    def __init__(self, watches: Iterable[Terms]) -> None:
         tables = fold_tables()
-        self._watches: list[WatchTerms] = list(watches)
+        self._watches: list[Terms] = list(watches)
         self._word_at = tables.word_at.match
         self._word_run = tables.word_run.match
         self._before_word = tables.before_word.sub
@@ -118,7 +127,7 @@ class Matcher:
         self._require: list[tuple[int, ...]] = []
         self._exclude: list[tuple[int, ...]] = []
 
-        def form_id(watch: WatchTerms, form: str) -> int:
+        def form_id(watch: Terms, form: str) -> int:
             return form_ids.setdefault(_parse_form(watch.name, form), len(form_ids))
 
         for index, watch in enumerate(self._watches):

@@ -20,7 +20,6 @@ import structlog
 from sqlite_utils import Database
 
 from config import Config, Watch
-from config.watchlist import terms_of
 from pipelines.alerts.matcher import Hit, Matcher
 from pipelines.clock import now_iso
 from pipelines.storage.database import open_database
@@ -96,7 +95,7 @@ def match_new_articles(
     """Match the articles stored or updated since the last call; returns the alerts created."""
     if not watches:
         return 0
-    matcher = matcher or Matcher(terms_of(w) for w in watches)
+    matcher = matcher or Matcher(watches)
     by_name = {w.name: w for w in watches}
     since = {w.name: get_state(db, f"watch_since:{w.name.casefold()}") or now for w in watches}
 
@@ -162,7 +161,7 @@ def backfill(
     recorded as pending, for the daemon to deliver; without it this is a preview, worked
     out by the same code in a transaction that is rolled back: nothing is recorded, so a
     later `--notify` still finds them."""
-    matcher = Matcher([terms_of(watch)])
+    matcher = Matcher([watch])
     where, args = "1 = 1", []
     if since:
         where, args = "coalesce(published, fetched_at) >= ?", [since]
