@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from config.loader import (
     EXAMPLES,
+    ClusterSettings,
     Config,
     ConfigError,
     CrawlSettings,
@@ -24,6 +25,7 @@ from config.watchlist import Watch
 
 __all__ = [
     "EXAMPLES",
+    "ClusterSettings",
     "Config",
     "ConfigError",
     "CrawlSettings",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from config.toml import (
     ConfigError,
@@ -124,6 +124,25 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    """Crawls spread over Celery workers on Redis (`newswatch worker`); the daemon stays the
+    one writer of the database. No broker (the default): everything runs on one machine."""
+
+    # redis://[:password@]host:port/db; repr() leaves it out, as it may carry a password.
+    broker: str | None = field(default=None, repr=False)
+    queue: str = "newswatch"  # the Celery queue crawls are sent to and workers take them from
+
+    @property
+    def enabled(self) -> bool:
+        return self.broker is not None
+
+    @property
+    def broker_shown(self) -> str:
+        """The broker URL fit for logs and output: its password masked."""
+        return _masked_password(self.broker or "")
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     feeds: tuple[str, ...] = ()
@@ -149,6 +168,7 @@ class Config:
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     watches: tuple[Watch, ...] = ()
     web: WebSettings = field(default_factory=WebSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
 
     def watch(self, name: str) -> Watch:
         for watch in self.watches:
@@ -251,6 +271,7 @@ def load_config(directory: str | Path) -> Config:
     sources = _sources(read_toml(directory / SOURCES_FILE, required=True))
     storage, crawl, extract, daemon, dedupe, monitor = _settings(settings, directory)
     web = _web(settings.get("web", {}))
+    cluster = _cluster(settings.get("cluster", {}))
 
     return Config(
         directory=directory,
@@ -263,6 +284,7 @@ def load_config(directory: str | Path) -> Config:
         monitor=monitor,
         watches=load_watchlist(directory, {s.name for s in sources}),
         web=web,
+        cluster=cluster,
     )
 
 
@@ -272,7 +294,9 @@ def _settings(
     StorageSettings, CrawlSettings, ExtractSettings, DaemonSettings, DedupeSettings, MonitorSettings
 ]:
     top = Table(
-        data, SETTINGS_FILE, {"storage", "crawl", "extract", "daemon", "dedupe", "monitor", "web"}
+        data,
+        SETTINGS_FILE,
+        {"storage", "crawl", "extract", "daemon", "dedupe", "monitor", "web", "cluster"},
     )
     storage = Table(
         top.get("storage", dict, {}), f"{SETTINGS_FILE}: [storage]", {"database", "archive_html"}
@@ -388,6 +412,38 @@ def _web(data: Any) -> WebSettings:
         users=dict(users),
         allow_sql=table.get("allow_sql", bool, defaults.allow_sql),
     )
+
+
+def _cluster(data: Any) -> ClusterSettings:
+    table = Table(data, f"{SETTINGS_FILE}: [cluster]", set(ClusterSettings.__dataclass_fields__))
+    broker = table.get("broker", str, None)
+    if broker is not None:
+        parts = urlsplit(broker)
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise table.fail(
+                "broker",
+                f"must be a Redis URL (redis://host:6379/0 or rediss://… for TLS), "
+                f"got {_masked_password(broker)!r}",
+            )
+        try:
+            parts.port  # noqa: B018 (a port that is no number raises here)
+            database = parts.path.strip("/") or "0"
+            if not database.isdigit():
+                raise ValueError(f"the database must be a number, not {database!r}")
+        except ValueError as exc:
+            raise table.fail("broker", f"{_masked_password(broker)!r}: {exc}") from None
+    queue = table.get("queue", str, ClusterSettings.queue)
+    if not _NAME.fullmatch(queue):
+        raise table.fail("queue", f"{queue!r} must be lower-case letters, digits, '-' or '_'")
+    return ClusterSettings(broker=broker, queue=queue)
+
+
+def _masked_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":****@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 _SOURCE_KEYS = set(Source.__dataclass_fields__)
