@@ -14,7 +14,7 @@ from pipelines.storage.runs import (
 )
 
 # A run's own columns, beside its figures.
-_OWN = {"id", "source", "started", "finished", "status", "reason", "pid"}
+_OWN = {"id", "source", "started", "finished", "status", "reason", "pid", "worker"}
 
 
 def test_the_figures_are_the_columns_of_the_migrated_table(tmp_path):

@@ -301,6 +301,12 @@ def m010_publication_month(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_run_worker(db: Database) -> None:
+    # The machine that crawled a run: a Celery worker's name, or NULL for this machine.
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN worker TEXT")
+
+
 # What each table holds: the README's table of tables and the web face's descriptions are
 # both made from this, the one statement of it.
 DESCRIPTIONS: dict[tuple[str, ...], str] = {
@@ -330,7 +336,8 @@ DESCRIPTIONS: dict[tuple[str, ...], str] = {
         "`skipped_reasons`, JSON), errors (and `http_errors`, JSON: by HTTP status, or "
         "`network`, `unreadable` for a feed or sitemap that answered but could not be read, "
         "`extraction` for a worker that died), not modified, empty extractions, robots.txt "
-        "denials, `listing_problems` (JSON), bytes, duration"
+        "denials, `listing_problems` (JSON), bytes, duration, and the `worker` that crawled it "
+        "(`newswatch worker`; empty for this machine)"
     ),
     ("source_health",): (
         "each source's last verdict, its reason and since when, and whether its notice is "
