@@ -1253,9 +1253,24 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
         if runs:
             row["runs"] = history[source.name]
         rows.append(row)
+    cluster = None
+    if config.cluster.enabled:
+        from crawler.cluster.link import cluster_state
+
+        state = cluster_state(config)
+        cluster = {
+            "broker": config.cluster.broker_shown,
+            "queue": config.cluster.queue,
+            "workers": state.workers,
+            "queued": state.queued,
+            "unstored": state.unstored,
+            "error": state.error,
+        }
     if as_json:
         daemon = {"running": daemon_pid is not None, "pid": daemon_pid or None}
         report = {"checked_at": now.isoformat(), "daemon": daemon, "sources": rows}
+        if cluster is not None:
+            report["cluster"] = cluster
         click.echo(json.dumps(report, indent=2))
         return
     listing = table(
@@ -1285,9 +1300,31 @@ def status(ctx: Context, names: tuple[str, ...], runs: int, as_json: bool) -> No
         console.print("No crawl has run yet: newswatch crawl, or newswatch run for the daemon.")
     if daemon_pid is None:
         console.print("The daemon is not running: nothing is scheduled (start it: newswatch run).")
+    if cluster is not None:
+        console.print(_cluster_line(cluster))
     for row in rows:
         if row.get("runs"):
             console.print(_runs_table(row["source"], row["runs"]))
+
+
+def _cluster_line(cluster: dict) -> str:
+    """`status`'s line on the cluster: its workers, its queue, what waits to be stored."""
+    where = f"Cluster {cluster['broker']} (queue {cluster['queue']})"
+    if cluster["error"]:
+        return f"{where}: cannot be read: {cluster['error']}"
+    workers = cluster["workers"]
+    seen = (
+        f"{len(workers)} worker{'s' if len(workers) != 1 else ''} seen ("
+        + ", ".join(f"{name} {round(age)} s ago" for name, age in sorted(workers.items()))
+        + ")"
+        if workers
+        else "no worker seen in the last minute (start one: newswatch worker)"
+    )
+    return (
+        f"{where}: {seen}; {cluster['queued']} crawl{'s' if cluster['queued'] != 1 else ''} "
+        f"queued; {cluster['unstored']} page{'s' if cluster['unstored'] != 1 else ''} "
+        "waiting to be stored"
+    )
 
 
 def _runs_table(source: str, runs: list[dict]):

@@ -43,6 +43,7 @@ from pipelines.storage.database import StorageError, open_database
 from pipelines.storage.runs import SUMMARY, begin_run, discard, end_run, end_stale, read_run
 
 if TYPE_CHECKING:
+    from crawler.cluster.link import ClusterLink
     from pipelines.web.site import WebServer
 
 log = structlog.get_logger("newswatch.daemon")
@@ -134,6 +135,7 @@ class Daemon:
         self.stopping = stopping or threading.Event()
         self.reload_requested = False  # set by SIGHUP, acted on by the main loop
         self.web: WebServer | None = None  # the web face beside the daemon (--web-port)
+        self.cluster: ClusterLink | None = None  # with [cluster] broker: crawls go to workers
         self.running: dict[str, subprocess.Popen] = {}
         self._running_lock = threading.Lock()
         self._alerts_lock = threading.Lock()
@@ -223,6 +225,11 @@ class Daemon:
         the next ones use the new configuration."""
         try:
             config = load_config(self.config.directory)
+            if config.cluster != self.config.cluster:
+                raise ConfigError(
+                    "settings.toml: [cluster]: changed, but a running daemon keeps its "
+                    "broker and queue: restart it to switch"
+                )
             if config.storage.database != self.database:
                 raise ConfigError(
                     f"settings.toml: [storage] database: changed to {config.storage.database}, "
@@ -263,6 +270,11 @@ class Daemon:
                 metrics_server = self._serve_metrics(*self.metrics)
             if self.web_port:
                 self.web = self._serve_web(self.config.web.host, self.web_port)
+            if self.config.cluster.enabled:
+                from crawler.cluster.link import ClusterLink
+
+                self.cluster = ClusterLink(self.config, self._remote_crawl_ended)
+                self.cluster.start()
             register(self.config)
             if self.stopping.is_set():  # stopped while starting: nothing to run or wait for
                 log.info("daemon_stopped")
@@ -290,6 +302,8 @@ class Daemon:
                 metrics_server.server_close()
             if self.web is not None:
                 self.web.stop()
+            if self.cluster is not None:
+                self.cluster.stop()
             _daemon = None
             lock.release()
 
@@ -297,7 +311,13 @@ class Daemon:
         from pipelines.monitor.metrics import serve_metrics
 
         try:
-            return serve_metrics(lambda: self.config, host, port, running=lambda: len(self.running))
+            return serve_metrics(
+                lambda: self.config,
+                host,
+                port,
+                running=lambda: len(self.running),
+                cluster=lambda: self.cluster.state() if self.cluster is not None else None,
+            )
         except OSError as exc:
             raise DaemonError(
                 f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}"
@@ -342,6 +362,10 @@ class Daemon:
     def crawl(self, source: str) -> None:
         if source not in {s.name for s in self.config.enabled_sources}:
             return  # removed or disabled by a reload while its run was due
+        if self.cluster is not None:
+            if not self.stopping.is_set():
+                self.cluster.send(self.config, source)
+            return
         if self.stopping.is_set() or not self._wait_for_leftover(source):
             return
         run_id = self._begin_run(source)
@@ -385,6 +409,13 @@ class Daemon:
         self._settle(source, run_id, proc.pid, code, outcome)
         # The crawl judged its source's health as it ended; a crawl that was killed or
         # crashed could not, so it is judged here (a second look changes nothing).
+        check_after_crawl(self.config, [source], now=now_utc())
+        if not self.stopping.is_set():
+            self.alerts()
+
+    def _remote_crawl_ended(self, source: str, run_id: int) -> None:
+        """A worker's crawl is stored (the intake's thread): judge the source, then alert,
+        as after a local crawl."""
         check_after_crawl(self.config, [source], now=now_utc())
         if not self.stopping.is_set():
             self.alerts()

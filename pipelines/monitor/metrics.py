@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from prometheus_client import CollectorRegistry, start_http_server
@@ -44,10 +44,14 @@ class NewswatchCollector:
     configuration of the moment (the daemon's changes on SIGHUP)."""
 
     def __init__(
-        self, config: Callable[[], Config], running: Callable[[], int] = lambda: 0
+        self,
+        config: Callable[[], Config],
+        running: Callable[[], int] = lambda: 0,
+        cluster: Callable[[], Any] = lambda: None,
     ) -> None:
         self.config = config
         self.running = running
+        self.cluster = cluster  # with [cluster] broker: its ClusterState (crawler.cluster.link)
 
     def collect(self) -> Iterator[Metric]:
         path = Path(self.config().storage.database)
@@ -67,6 +71,24 @@ class NewswatchCollector:
         running = GaugeMetricFamily("newswatch_crawls_running", "Crawls running now.")
         running.add_metric([], self.running())
         yield running
+        state = self.cluster()
+        if state is not None and state.error is None:
+            for name, text, value in (
+                ("newswatch_cluster_queued", "Crawls queued for the workers.", state.queued),
+                (
+                    "newswatch_cluster_stream_lag",
+                    "Pages the workers sent that the daemon has not stored yet.",
+                    state.unstored,
+                ),
+                (
+                    "newswatch_cluster_workers",
+                    "Workers heard from in the last minute.",
+                    len(state.workers),
+                ),
+            ):
+                gauge = GaugeMetricFamily(name, text)
+                gauge.add_metric([], value)
+                yield gauge
 
     def _collect(self, db: Database) -> Iterator[Metric]:
         crawls = CounterMetricFamily(
@@ -127,11 +149,15 @@ def _counter(name: str, text: str, value: float) -> CounterMetricFamily:
 
 
 def serve_metrics(
-    config: Callable[[], Config], host: str, port: int, running: Callable[[], int] = lambda: 0
+    config: Callable[[], Config],
+    host: str,
+    port: int,
+    running: Callable[[], int] = lambda: 0,
+    cluster: Callable[[], Any] = lambda: None,
 ) -> WSGIServer:
     """Serve /metrics on host:port in a background thread; OSError if the port is taken."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(NewswatchCollector(config, running))
+    registry.register(NewswatchCollector(config, running, cluster))
     server, _thread = start_http_server(port, addr=host, registry=registry)
     log.info("metrics_serving", url=f"http://{host}:{server.server_port}/metrics")
     return server
