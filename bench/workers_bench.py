@@ -14,7 +14,14 @@ The articles are generated: distinct texts of 300-900 words, a fifth of them nea
 copies of earlier ones (so clustering does real work); no page body, as workers send
 an article page's body only with [storage] archive_html (off by default).
 
-`workers`: see its docstring below.
+`workers`: the crawl benchmark's generated site (2,000 distinct news pages of 50-200 KB,
+bench/newspages.py) served on 127.0.0.1 in this process, as two sources of 1,000 pages
+(one feed each). Runs a crawl of both with one `newswatch worker` and then, on a fresh
+database, with two (each `--concurrency 1`, one extraction process per crawl, as a
+machine each), with the daemon's link to the cluster (the intake, the writer) in this
+process, as `newswatch run` has it. Pages/s = articles stored / seconds from sending
+the crawls to storing their ends. Samples the resident memory of each worker's process
+tree and of this process every second.
 
 Figures go to bench/results/workers.json.
 """
@@ -31,6 +38,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from config import load_config  # noqa: E402
 from config.logs import setup_logging  # noqa: E402
@@ -156,8 +164,121 @@ def main() -> None:
     RESULTS.write_text(json.dumps(results, indent=2))
 
 
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of `root` and every process below it."""
+    from crawl_bench import descendants, process_table, rss_bytes
+
+    return sum(rss_bytes(pid) or 0 for pid in descendants(root, process_table())) / 2**20
+
+
+def crawl_with(count: int, site, server, tmp: Path, broker: str) -> dict:
+    import subprocess
+
+    from crawl_bench import newswatch_command
+    from newspages import feed_names
+
+    from crawler.cluster.link import ClusterLink, cluster_state
+
+    config_dir = Path(tmp) / f"config-{count}"
+    config_dir.mkdir()
+    (config_dir / "settings.toml").write_text(
+        '[storage]\ndatabase = "data/newswatch.db"\n\n'
+        "[crawl]\ndelay = 0\nautothrottle = false\nconcurrency_per_domain = 16\n"
+        "timeout = 30\n\n[extract]\nworkers = 1\n\n"
+        f'[cluster]\nbroker = "{broker}"\n',
+        encoding="utf-8",
+    )
+    feeds = feed_names(len(site.paths))
+    (config_dir / "sources.toml").write_text(
+        "".join(
+            f'[[source]]\nname = "part{n}"\nfeeds = ["{server.base}/{feed}"]\nmax_pages = 2000\n\n'
+            for n, feed in enumerate(feeds, start=1)
+        ),
+        encoding="utf-8",
+    )
+    (config_dir / "watchlist.toml").write_text("", encoding="utf-8")
+    config = load_config(config_dir)
+    open_database(config.storage.database).close()
+    script = newswatch_command(config_dir)[0]
+    procs = [
+        subprocess.Popen(
+            [script, "--config", str(config_dir), "-q", "worker", "--concurrency", "1",
+             "--name", f"bench{n}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(count)
+    ]  # fmt: skip
+    ended: list[int] = []
+    link = ClusterLink(config, lambda source, run_id: ended.append(run_id))
+    link.start()
+    try:
+        deadline = time.monotonic() + 120
+        while len(cluster_state(config, link.client).workers) < count:
+            if time.monotonic() > deadline:
+                raise SystemExit("the workers did not come up within 120 s")
+            time.sleep(0.5)
+        started = time.perf_counter()
+        for source in config.sources:
+            link.send(config, source.name)
+        memory: dict[str, list[float]] = {"intake": []}
+        while len(ended) < len(config.sources):
+            time.sleep(1.0)
+            memory["intake"].append(round(rss_mb(), 1))
+            for n, proc in enumerate(procs):
+                memory.setdefault(f"worker{n + 1}", []).append(round(tree_rss_mb(proc.pid), 1))
+            if time.perf_counter() - started > 1800:
+                raise SystemExit("the crawls did not end within 30 minutes")
+        seconds = time.perf_counter() - started
+    finally:
+        link.stop()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=120)
+    db = open_database(config.storage.database)
+    stored = db["articles"].count
+    workers_seen = sorted({w for (w,) in db.execute("SELECT worker FROM crawl_runs")})
+    db.close()
+    return {
+        "workers": count,
+        "articles": stored,
+        "seconds": round(seconds, 1),
+        "pages_per_s": round(stored / seconds, 1),
+        "crawled_by": workers_seen,
+        "rss_mb_by_quarter": {
+            name: [series[min(len(series) - 1, len(series) * q // 4)] for q in range(1, 5)]
+            for name, series in memory.items()
+            if series
+        },
+    }
+
+
 def workers(options: argparse.Namespace) -> dict:
-    raise SystemExit("not yet")
+    from crawl_bench import default_out, ensure_site
+
+    from crawler.siteserver import SiteServer
+
+    setup_logging(-1, "json", daemon=True)
+    site = ensure_site(default_out(options.pages, 7), options.pages, 7)
+    report = {}
+    with tempfile.TemporaryDirectory() as tmp, SiteServer(site.root) as server:
+        redis_server = RedisServer(Path(tmp) / "redis")
+        try:
+            for count in (1, 2):
+                redis_server.client().flushall()
+                report[str(count)] = crawl_with(count, site, server, Path(tmp), redis_server.url)
+                run = report[str(count)]
+                print(
+                    f"{count} worker(s): {run['articles']} articles in {run['seconds']} s = "
+                    f"{run['pages_per_s']} pages/s; RSS by quarter {run['rss_mb_by_quarter']}"
+                )
+        finally:
+            redis_server.close()
+    one, two = report["1"]["pages_per_s"], report["2"]["pages_per_s"]
+    report["speedup"] = round(two / one, 2)
+    print(f"two workers against one: {report['speedup']}x (target 1.6x)")
+    return report
 
 
 if __name__ == "__main__":
