@@ -269,3 +269,61 @@ def test_the_visibility_timeout_is_above_the_crawl_timeout_unless_set(tmp_path):
     (config_dir / "settings.toml").write_text(text)
     with pytest.raises(ConfigError, match=r"\[cluster\].*visibility_timeout.*at least 10"):
         load_config(config_dir)
+
+
+@pytest.mark.e2e
+def test_redis_stopped_mid_crawl_and_started_again_the_run_still_ends(
+    tmp_path, demo_server, redis_server, redis_url
+):
+    config_dir = cluster_config(tmp_path, demo_server.base, redis_url, visibility_timeout="10s")
+    demo_server.delay = 0.5
+    worker = Worker(config_dir, "--name", "alpha@test", "--concurrency", "1")
+    try:
+        run_id = dispatch(config_dir, "ledger")
+        wait_for(
+            lambda: any(e.kind == "page" for e in entries(redis_url, run_id)),
+            timeout=120,
+            what="the first pages in the stream",
+        )
+        redis_server.stop()
+        time.sleep(8)  # past a heartbeat
+        redis_server.start()
+        demo_server.delay = 0.0
+        wait_for(lambda: ended(redis_url, run_id), timeout=300, what="the run's end")
+        first = entries(redis_url, run_id)
+        # Every article page of the site (the demo's ledger has 7): none left out.
+        assert len(article_urls(first)) == 7, article_urls(first)
+        # The worker is connected again: the next crawl runs.
+        again = dispatch(config_dir, "ledger")
+        wait_for(lambda: ended(redis_url, again), timeout=120, what="the next run's end")
+    finally:
+        code, err = worker.stop()
+    events = {e["event"] for e in log_events(err)}
+    assert {"worker_heartbeat_failed", "worker_heartbeat_resumed"} <= events, events
+
+
+@pytest.mark.e2e
+def test_a_crawl_that_cannot_reach_the_stream_stops_and_says_so(tmp_path, demo_server):
+    """Redis gone for longer than the stream's retries (about a minute): the crawl stops,
+    logs why, and exits STREAM_EXIT, for its task to run again."""
+    from crawler.cluster.stream import STREAM_EXIT
+    from tests.redis_server import free_port
+
+    config_dir = cluster_config(tmp_path, demo_server.base, f"redis://127.0.0.1:{free_port()}/0")
+    snapshot = tmp_path / "snapshot.db"
+    open_database(snapshot).close()
+    done = run_newswatch(
+        *("--config", str(config_dir), "crawl", "ledger"),
+        *("--database", str(snapshot), "--to-stream", "7"),
+        timeout=300,
+    )
+    assert done.returncode == STREAM_EXIT, done.stderr[-3000:]
+    failed = [e for e in log_events(done.stderr) if e["event"] == "stream_failed"]
+    assert len(failed) == 1 and failed[0]["run_id"] == 7, failed
+    assert "Connection refused" in failed[0]["error"]
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("Error: the stream could not be written: ConnectionError")
+    )
+    assert "Traceback" not in done.stderr
