@@ -115,7 +115,7 @@ def main(
     from crawler.report import show_times_in_utc
 
     # The daemon's log is its output: its events show on a terminal too.
-    daemon = ctx.invoked_subcommand == "run"
+    daemon = ctx.invoked_subcommand in ("run", "worker")
     setup_logging(-1 if quiet else verbose, log_format, daemon=daemon)
     show_times_in_utc(utc)
     ctx.obj = Context(config_dir)
@@ -186,8 +186,19 @@ def sources(ctx: Context, as_json: bool) -> None:
 @click.option(
     "--notify", is_flag=True, help="Then deliver the new alerts now (for crawls run from cron)."
 )
+@click.option(
+    "--database", type=click.Path(path_type=Path), hidden=True, help="A worker's snapshot."
+)
+@click.option("--to-stream", type=int, hidden=True, help="A worker's crawl for the daemon's run.")
 @pass_context
-def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool) -> None:
+def crawl(
+    ctx: Context,
+    names: tuple[str, ...],
+    run_id: int | None,
+    notify: bool,
+    database: Path | None,
+    to_stream: int | None,
+) -> None:
     """Crawl every enabled source once, now (or only the sources NAMES).
 
     A source another process is crawling is left to it (exit status 75 when every source
@@ -199,6 +210,9 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
     from pipelines.textnorm import printable
 
     config = ctx.config()
+    if to_stream is not None:
+        _crawl_to_stream(config, names, database, to_stream)
+        return
     try:
         chosen = [config.source(n) for n in names] if names else list(config.enabled_sources)
     except ConfigError as exc:
@@ -230,6 +244,34 @@ def crawl(ctx: Context, names: tuple[str, ...], run_id: int | None, notify: bool
         busy = ", ".join(f"{r.source} ({r.reason})" for r in results)
         click.echo(printable(f"Error: busy: {busy}"), err=True)
         raise SystemExit(BUSY_EXIT)
+
+
+def _crawl_to_stream(
+    config: nwconfig.Config, names: tuple[str, ...], database: Path | None, run_id: int
+) -> None:
+    """A worker's crawl (`newswatch worker` runs it): one source, against the snapshot
+    `database`, its outcomes sent to the daemon's stream for run `run_id`."""
+    from dataclasses import replace
+
+    from crawler.run import CrawlInterrupted, crawl_to_stream
+    from pipelines.textnorm import printable
+
+    if len(names) != 1 or database is None or not config.cluster.enabled:
+        raise click.ClickException("--to-stream goes with one source, --database and [cluster]")
+    try:
+        source = config.source(names[0])
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    config = replace(config, storage=replace(config.storage, database=database))
+    try:
+        result = crawl_to_stream(config, source, run_id)
+    except CrawlInterrupted as stop:  # the end entry says so: stopped by a signal
+        result = stop.results[0]
+    if result.status == "failed" and (result.reason or "").startswith("the stream"):
+        from crawler.cluster.stream import STREAM_EXIT
+
+        click.echo(printable(f"Error: {result.reason}"), err=True)
+        raise SystemExit(STREAM_EXIT)
 
 
 def _progress() -> Console | None:
@@ -702,6 +744,36 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
         raise click.ClickException(message) from None
     click.echo(f"newswatch web face on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     server.run()
+
+
+@main.command()
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Crawls run at once (each a process with its extraction workers).",
+)
+@click.option(
+    "--queues", help="Comma-separated queues to take crawls from (default: [cluster] queue)."
+)
+@click.option("--name", help="This worker's name in status and the runs (default: newswatch@HOST).")
+@pass_context
+def worker(ctx: Context, concurrency: int, queues: str | None, name: str | None) -> None:
+    """Crawl sources for the daemon: a Celery worker on [cluster] broker (needs this
+    configuration folder and Redis, no database). SIGTERM lets its crawls finish first."""
+    config = ctx.config()
+    if not config.cluster.enabled:
+        raise click.ClickException(
+            'no broker: set [cluster] broker = "redis://host:6379/0" in settings.toml'
+        )
+    from crawler.cluster.worker import WorkerError, default_name, run_worker
+
+    chosen = [q.strip() for q in (queues or config.cluster.queue).split(",") if q.strip()]
+    try:
+        run_worker(config, concurrency, chosen, name or default_name())
+    except WorkerError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command("hash-password")

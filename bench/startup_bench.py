@@ -37,8 +37,17 @@ TARGETS = {"--help": 0.3, "status": 0.6}
 # Packages a command must not import: (command, forbidden top-level packages).
 FORBIDDEN = {
     "--help": ("rich", "structlog", "sqlite_utils", "scrapy", "apscheduler", "trafilatura"),
-    "status": ("scrapy", "twisted", "apscheduler", "sqlalchemy", "trafilatura", "numpy"),
-    "crawl": ("apscheduler", "sqlalchemy"),
+    "status": (
+        "scrapy",
+        "twisted",
+        "apscheduler",
+        "sqlalchemy",
+        "trafilatura",
+        "numpy",
+        "celery",
+        "redis",
+    ),
+    "crawl": ("apscheduler", "sqlalchemy", "celery", "redis"),
 }
 
 

@@ -131,6 +131,9 @@ class ClusterSettings:
     # redis://[:password@]host:port/db; repr() leaves it out, as it may carry a password.
     broker: str | None = field(default=None, repr=False)
     queue: str = "newswatch"  # the Celery queue crawls are sent to and workers take them from
+    # Seconds before a crawl taken by a worker that went silent is given to another worker;
+    # None: [daemon] crawl_timeout + 300 (crawler/cluster/app.py).
+    visibility_timeout: float | None = None
 
     @property
     def enabled(self) -> bool:
@@ -435,7 +438,10 @@ def _cluster(data: Any) -> ClusterSettings:
     queue = table.get("queue", str, ClusterSettings.queue)
     if not _NAME.fullmatch(queue):
         raise table.fail("queue", f"{queue!r} must be lower-case letters, digits, '-' or '_'")
-    return ClusterSettings(broker=broker, queue=queue)
+    visibility_timeout = None
+    if "visibility_timeout" in table.data:
+        visibility_timeout = table.duration("visibility_timeout", 0.0, 10.0)
+    return ClusterSettings(broker=broker, queue=queue, visibility_timeout=visibility_timeout)
 
 
 def _masked_password(url: str) -> str:

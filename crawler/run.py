@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
@@ -108,8 +108,11 @@ def _crawl(
     replay: str | None,
     run_id: int | None,
     progress: Console | None,
+    stream: dict[str, Any] | None = None,
 ) -> tuple[list[RunResult], int | None]:
-    """The crawls' results, and the signal that stopped them (None: they ended)."""
+    """The crawls' results, and the signal that stopped them (None: they ended). With
+    `stream` (`crawler.cluster.stream.stream_settings`), the outcomes go to the daemon's
+    stream instead of the database."""
     process = AsyncCrawlerProcess(Settings(BASE_SETTINGS))
     begin_twisted_logging()
     crawlers: list[tuple[Source, Crawler]] = []
@@ -117,6 +120,8 @@ def _crawl(
         settings = Settings(BASE_SETTINGS)
         options = crawl_settings(config, source, replay=replay, run_id=run_id)
         settings.setdict(options, priority="project")
+        # Above the project's: the crawler process applies BASE_SETTINGS to each crawl again.
+        settings.setdict(stream or {}, priority="cmdline")
         crawler = Crawler(SourceSpider, settings, init_reactor=False)
         crawlers.append((source, crawler))
         process.crawl(crawler, source=source)
@@ -139,7 +144,10 @@ def _crawl(
         if display is not None:
             display.stop()
         stop.restore()
-    results = _results(config, crawlers, forced=stop.forced)
+    if stream is None:
+        results = _results(config, crawlers, forced=stop.forced)
+    else:
+        results = [_streamed(source, crawler.stats) for source, crawler in crawlers]
     for result in results:
         log.info("crawl_finished", **{k: v for k, v in vars(result).items() if v is not None})
     return results, stop.signum
@@ -166,6 +174,36 @@ def _stop_when_gone(daemon: int, crawlers: list[Crawler]) -> None:
         reactor.callFromThread(stop)
 
     threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
+
+
+def crawl_to_stream(config: Config, source: Source, run_id: int) -> RunResult:
+    """A worker's crawl of `source` for the daemon's run `run_id` (`newswatch worker`),
+    against the snapshot that `config.storage.database` names: its outcomes are sent to
+    the daemon's stream, nothing is stored, no alert matched, no health judged. The result
+    says `stream_error` when the stream could not be written."""
+    from crawler.cluster.stream import stream_settings  # redis-py: on a worker only
+
+    cluster = config.cluster
+    stream = stream_settings(cluster.broker, cluster.queue, run_id)
+    results, signum = _crawl(config, [source], None, run_id, None, stream)
+    if signum is not None:
+        raise CrawlInterrupted(results, signum)
+    return results[0]
+
+
+def _streamed(source: Source, stats: StatsCollector) -> RunResult:
+    """What a crawl sent to the stream counted (the daemon records its run)."""
+    values = stats.get_stats()
+    error = stats.get_value("newswatch/stream_error")
+    figures = run_figures(values, values.get("finish_reason", "finished"))
+    if error:
+        figures |= {"status": "failed", "reason": f"the stream could not be written: {error}"}
+    known = RunResult.__dataclass_fields__
+    return RunResult(
+        source.name,
+        run_id=stats.get_value("newswatch/run_id"),
+        **{k: v for k, v in figures.items() if k in known and k != "run_id"},
+    )
 
 
 def _results(

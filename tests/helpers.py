@@ -203,3 +203,32 @@ def add_article(
     )
     store.flush()
     return article_id
+
+
+class Worker(Daemon):
+    """`newswatch worker` in a subprocess (crawls for the daemon, issue 17), its JSON log
+    collected as it comes."""
+
+    def __init__(self, config_dir: Path, *options: str) -> None:
+        self.proc = subprocess.Popen(
+            [
+                *newswatch_command(),
+                *("--log-format", "json", "--config", str(config_dir), "worker", *options),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Every process under `pid` (children, grandchildren, …), as `children` gives them."""
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child[0])
+    return found
