@@ -168,3 +168,11 @@ def test_a_damaged_snapshot_is_refused(tmp_path):
         write_snapshot(b"not zlib", tmp_path / "s.db")
     with pytest.raises(ValueError, match="snapshot"):
         write_snapshot(zlib.compress(b"SQLite format 3\x00" + b"\x00" * 100), tmp_path / "t.db")
+
+
+def test_an_article_page_body_goes_only_when_asked_for_and_a_listing_body_always():
+    page = article_page()
+    assert decode(page_entry(page, 1, body=False)).item.body == b""
+    assert decode(page_entry(page, 1)).item.body == page.body
+    listing = ListingPage("http://h/feed", "ledger", "feed", 200, "t", body=b"<rss/>")
+    assert decode(page_entry(listing, 1, body=False)).item.body == b"<rss/>"

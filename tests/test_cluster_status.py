@@ -12,8 +12,8 @@ import time
 import pytest
 import redis
 
+from crawler.cluster.broker import WORKERS_KEY
 from crawler.cluster.entries import stream_key
-from crawler.cluster.link import WORKERS_KEY
 from crawler.demo import write_demo_config
 from tests.helpers import run_newswatch
 

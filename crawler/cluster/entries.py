@@ -49,16 +49,22 @@ class Entry:
     worker: str = ""  # who crawled ("end")
 
 
-def page_entry(item: ArticlePage | ListingPage | FailedPage, run_id: int) -> dict[str, bytes]:
-    return _fields("page", run_id, _item_data(item))
+def page_entry(
+    item: ArticlePage | ListingPage | FailedPage, run_id: int, *, body: bool = True
+) -> dict[str, bytes]:
+    """`body`: send an article page's body (the daemon keeps it only with [storage]
+    archive_html); a listing's body always goes (the feed saved for conditional GET)."""
+    return _fields("page", run_id, _item_data(item, body))
 
 
-def dropped_entry(item: ArticlePage, exception: Exception, run_id: int) -> dict[str, bytes]:
+def dropped_entry(
+    item: ArticlePage, exception: Exception, run_id: int, *, body: bool = True
+) -> dict[str, bytes]:
     if isinstance(exception, NotAnArticle):
         why = {"kind": "not_an_article", "reason": exception.reason, "detail": exception.detail}
     else:
         why = {"kind": "extraction_failed", "message": str(exception)}
-    return _fields("dropped", run_id, {**_item_data(item), "why": why})
+    return _fields("dropped", run_id, {**_item_data(item, body), "why": why})
 
 
 def end_entry(run_id: int, reason: str, stats: dict[str, Any], worker: str) -> dict[str, bytes]:
@@ -82,12 +88,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)  # datetimes in Scrapy's stats
 
 
-def _item_data(item: ArticlePage | ListingPage | FailedPage) -> dict[str, Any]:
+def _item_data(item: ArticlePage | ListingPage | FailedPage, body: bool) -> dict[str, Any]:
     type_ = next(name for name, cls in _PAGES.items() if isinstance(item, cls))
     data = {f.name: getattr(item, f.name) for f in fields(item)}
     if isinstance(item, ArticlePage):
         data["nearest"] = None  # found on the worker's snapshot: the daemon looks again
         data["article_id"] = None
+        if not body:
+            data["body"] = b""
         data["article"] = asdict(item.article) if isinstance(item.article, Article) else None
     return {"type": type_, "item": data}
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from crawler.cluster.broker import WORKERS_KEY, redis_client
 from crawler.cluster.entries import stream_key
 from crawler.cluster.snapshot import make_snapshot, snapshot_key
 from pipelines.clock import as_utc, now_iso, now_utc
@@ -26,25 +27,8 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("newswatch.cluster")
 
-WORKERS_KEY = "newswatch:workers"  # worker name -> its last heartbeat (unix time)
 # A worker not heard from for this long is no longer listed as seen.
 WORKER_SEEN_S = 60.0
-
-
-def redis_client(url: str) -> redis.Redis:
-    """A client that retries a dropped connection a few times before it raises: Redis
-    restarting is waited out by the callers, not by every command."""
-    import redis
-    from redis.backoff import ExponentialBackoff
-    from redis.retry import Retry
-
-    return redis.Redis.from_url(
-        url,
-        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), 3),
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-        socket_connect_timeout=5,
-        health_check_interval=30,
-    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +44,7 @@ def cluster_state(config: Config, client: redis.Redis | None = None) -> ClusterS
     import redis
 
     own = client is None
-    client = client or redis_client(config.cluster.broker)
+    client = client or redis_client(config.cluster.broker, retries=2)
     try:
         now = time.time()
         seen = client.zrangebyscore(WORKERS_KEY, now - WORKER_SEEN_S, "+inf", withscores=True)
@@ -86,7 +70,7 @@ class ClusterLink:
         from crawler.cluster.intake import Intake
 
         self.config = config
-        self.client = redis_client(config.cluster.broker)
+        self.client = redis_client(config.cluster.broker, retries=3)
         self.app = make_app(config)
         self.intake = Intake(config, self.client, stream_key(config.cluster.queue), on_run_end)
         self.stopping = threading.Event()

@@ -16,13 +16,12 @@ from typing import Any, Self
 
 import redis
 import structlog
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.retry import Retry
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.cluster.broker import redis_client
 from crawler.cluster.entries import dropped_entry, end_entry, page_entry, stream_key
 from crawler.items import ArticlePage
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
@@ -34,22 +33,6 @@ log = structlog.get_logger("newswatch.cluster")
 STREAM_EXIT = 69
 # The worker's name, as its crawl subprocess is told it.
 WORKER_ENV = "NEWSWATCH_WORKER"
-# How long a command waits for Redis before it gives up: about a minute of tries.
-RETRIES = 12
-
-
-def redis_client(url: str, retries: int = RETRIES) -> redis.Redis:
-    """A client of the Redis at `url` that retries a failed command with jittered back-off
-    (0.25 s doubling up to 8 s, `retries` times): `Redis.from_url` alone retries nothing."""
-    retry = Retry(ExponentialWithJitterBackoff(cap=8.0, base=0.25), retries)
-    return redis.Redis.from_url(
-        url,
-        retry=retry,
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-        socket_connect_timeout=5,
-        socket_timeout=30,
-        health_check_interval=30,
-    )
 
 
 def stream_settings(broker: str, queue: str, run_id: int) -> dict[str, Any]:
@@ -74,6 +57,8 @@ class StreamPipeline:
         self.run_id = run_id
         self.stats = crawler.stats
         self.worker = os.environ.get(WORKER_ENV, "")
+        # An article page's body is kept only in the raw-page archive: sent only for it.
+        self.bodies = crawler.settings.getbool("NEWSWATCH_ARCHIVE_HTML")
         self.failed = False
         self.sent = 0  # entries sent
         self.started = 0.0
@@ -94,14 +79,14 @@ class StreamPipeline:
     def process_item(self, item: Any) -> Any:
         if self.failed:
             raise DropItem("the stream could not be written")
-        self._send(page_entry(item, self.run_id))
+        self._send(page_entry(item, self.run_id, body=self.bodies))
         return item
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if self.failed or not isinstance(item, ArticlePage):
             return
         if isinstance(exception, NotAnArticle | ExtractionFailed):
-            self._send(dropped_entry(item, exception, self.run_id))
+            self._send(dropped_entry(item, exception, self.run_id, body=self.bodies))
 
     def spider_closed(self, reason: str) -> None:
         self.stats.set_value("newswatch/duration", round(time.monotonic() - self.started, 3))

@@ -27,15 +27,15 @@ import structlog
 
 from config import Config, ConfigError, Source
 from crawler.cluster.app import make_app
+from crawler.cluster.broker import WORKERS_KEY, redis_client
 from crawler.cluster.entries import end_entry, stream_key
 from crawler.cluster.snapshot import snapshot_key, write_snapshot
-from crawler.cluster.stream import STREAM_EXIT, WORKER_ENV, redis_client
+from crawler.cluster.stream import STREAM_EXIT, WORKER_ENV
 from crawler.process import ChildLog
 
 log = structlog.get_logger("newswatch.cluster")
 
 # Live workers: name -> the unix time of its last heartbeat (`newswatch status` reads it).
-WORKERS_KEY = "newswatch:workers"
 HEARTBEAT = 5.0  # seconds between a worker's heartbeats
 LOCK_TTL = 30.0  # seconds a source's lock outlives a worker that stopped renewing it
 BUSY_RETRY = 10.0  # seconds before a task whose source another worker crawls is tried again
