@@ -5,9 +5,11 @@ alerted once, whoever crawled it and whoever died on the way."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sqlite3
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -103,7 +105,8 @@ def test_a_daemon_and_two_workers_store_and_alert_everything_once(
         Worker(config_dir, "--name", "w1@test", "--concurrency", "1"),
         Worker(config_dir, "--name", "w2@test", "--concurrency", "1"),
     ]
-    daemon = Daemon(config_dir)
+    metrics_port = free_port()
+    daemon = Daemon(config_dir, "--metrics-port", str(metrics_port))
     try:
         wait_for(
             lambda: set(worker_runs(config_dir)) == {"ledger", "courier"},
@@ -114,6 +117,10 @@ def test_a_daemon_and_two_workers_store_and_alert_everything_once(
         status = run_newswatch("--config", str(config_dir), "status", "--json")
         cluster = json.loads(status.stdout)["cluster"]
         assert {"w1@test", "w2@test"} <= set(cluster["workers"]), cluster
+        metrics = urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=30).read().decode()
+        assert re.search(r"^newswatch_cluster_workers 2\.0$", metrics, re.M), metrics
+        assert re.search(r"^newswatch_cluster_queued \d", metrics, re.M)
+        assert re.search(r"^newswatch_cluster_stream_lag \d", metrics, re.M)
         # Let a few more scheduled crawls run: they find nothing new.
         wait_for(lambda: len(daemon.events("crawl_finished")) >= 6, 180, "six worker runs")
     finally:
