@@ -176,7 +176,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_repeats_nothing(
     config_dir = cluster_config(
         tmp_path, demo_server.base, notify, redis_url, 'visibility_timeout = "10s"\n'
     )
-    demo_server.delay = 0.7  # crawls of half a minute or so: killed in the middle of one
+    demo_server.delay = 0.4  # crawls of ten seconds or so: killed in the middle of one
     first = Worker(config_dir, "--name", "w1@test", "--concurrency", "1")
     daemon = Daemon(config_dir)
     second = None
