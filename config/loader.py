@@ -134,6 +134,9 @@ class ClusterSettings:
     # Seconds before a crawl taken by a worker that went silent is given to another worker;
     # None: [daemon] crawl_timeout + 300 (crawler/cluster/app.py).
     visibility_timeout: float | None = None
+    # Seconds a worker's crawl waits for Redis to come back before it stops (and its task
+    # runs again): a short outage only holds the crawl up.
+    outage_wait: float = 60.0
 
     @property
     def enabled(self) -> bool:
@@ -441,7 +444,13 @@ def _cluster(data: Any) -> ClusterSettings:
     visibility_timeout = None
     if "visibility_timeout" in table.data:
         visibility_timeout = table.duration("visibility_timeout", 0.0, 10.0)
-    return ClusterSettings(broker=broker, queue=queue, visibility_timeout=visibility_timeout)
+    outage_wait = table.duration("outage_wait", ClusterSettings.outage_wait, 0.0)
+    return ClusterSettings(
+        broker=broker,
+        queue=queue,
+        visibility_timeout=visibility_timeout,
+        outage_wait=outage_wait,
+    )
 
 
 def _masked_password(url: str) -> str:

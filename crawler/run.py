@@ -184,7 +184,7 @@ def crawl_to_stream(config: Config, source: Source, run_id: int) -> RunResult:
     from crawler.cluster.stream import stream_settings  # redis-py: on a worker only
 
     cluster = config.cluster
-    stream = stream_settings(cluster.broker, cluster.queue, run_id)
+    stream = stream_settings(cluster.broker, cluster.queue, run_id, cluster.outage_wait)
     results, signum = _crawl(config, [source], None, run_id, None, stream)
     if signum is not None:
         raise CrawlInterrupted(results, signum)

@@ -305,12 +305,14 @@ def test_redis_stopped_mid_crawl_and_started_again_the_run_still_ends(
 
 @pytest.mark.e2e
 def test_a_crawl_that_cannot_reach_the_stream_stops_and_says_so(tmp_path, demo_server):
-    """Redis gone for longer than the stream's retries (about a minute): the crawl stops,
-    logs why, and exits STREAM_EXIT, for its task to run again."""
+    """Redis gone for longer than [cluster] outage_wait: the crawl stops, logs why, and
+    exits STREAM_EXIT, for its task to run again."""
     from crawler.cluster.stream import STREAM_EXIT
     from tests.redis_server import free_port
 
-    config_dir = cluster_config(tmp_path, demo_server.base, f"redis://127.0.0.1:{free_port()}/0")
+    config_dir = cluster_config(
+        tmp_path, demo_server.base, f"redis://127.0.0.1:{free_port()}/0", outage_wait="3s"
+    )
     snapshot = tmp_path / "snapshot.db"
     open_database(snapshot).close()
     done = run_newswatch(

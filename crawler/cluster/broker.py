@@ -12,6 +12,14 @@ WORKERS_KEY = "newswatch:workers"
 RETRIES = 12
 
 
+def retries_within(seconds: float) -> int:
+    """How many of `redis_client`'s retries fit in `seconds` (their back-off at its longest)."""
+    retries, waited, wait = 0, 0.0, 0.25
+    while waited + wait <= seconds:
+        retries, waited, wait = retries + 1, waited + wait, min(wait * 2, 8.0)
+    return retries
+
+
 def redis_client(url: str, retries: int = RETRIES) -> redis.Redis:
     """A client of the Redis at `url` that retries a failed command with jittered back-off
     (0.25 s doubling up to 8 s, `retries` times): `Redis.from_url` alone retries nothing."""

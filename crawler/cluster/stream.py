@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.cluster.broker import redis_client
+from crawler.cluster.broker import redis_client, retries_within
 from crawler.cluster.entries import dropped_entry, end_entry, page_entry, stream_key
 from crawler.items import ArticlePage
 from pipelines.extract_pipeline import ExtractionFailed, NotAnArticle
@@ -35,7 +35,9 @@ STREAM_EXIT = 69
 WORKER_ENV = "NEWSWATCH_WORKER"
 
 
-def stream_settings(broker: str, queue: str, run_id: int) -> dict[str, Any]:
+def stream_settings(
+    broker: str, queue: str, run_id: int, outage_wait: float = 60.0
+) -> dict[str, Any]:
     """The settings that make a crawl send its outcomes to `queue`'s stream for run `run_id`."""
     return {
         "ITEM_PIPELINES": {
@@ -46,6 +48,7 @@ def stream_settings(broker: str, queue: str, run_id: int) -> dict[str, Any]:
         "NEWSWATCH_STREAM_URL": broker,
         "NEWSWATCH_STREAM_KEY": stream_key(queue),
         "NEWSWATCH_RUN_ID": run_id,
+        "NEWSWATCH_STREAM_RETRIES": retries_within(outage_wait),
     }
 
 
@@ -68,7 +71,9 @@ class StreamPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        client = redis_client(settings["NEWSWATCH_STREAM_URL"])
+        client = redis_client(
+            settings["NEWSWATCH_STREAM_URL"], retries=settings.getint("NEWSWATCH_STREAM_RETRIES")
+        )
         key = settings["NEWSWATCH_STREAM_KEY"]
         return cls(crawler, client, key, settings.getint("NEWSWATCH_RUN_ID"))
 
