@@ -121,7 +121,16 @@ def _heartbeat(config: Config, name: str) -> None:
 
 class SourceLock:
     """`newswatch:lock:{source}`, held by one task at a time across workers: SET NX PX,
-    renewed while the crawl runs, let go only by its holder."""
+    renewed while the crawl runs, let go only by its holder. A lock left unrenewed for
+    2.5 renewals is a dead holder's (a worker killed mid-crawl): it is taken over then,
+    not after the whole TTL, so the redelivered task crawls without waiting for it.
+    """
+
+    _ACQUIRE = (
+        "local pttl = redis.call('pttl', KEYS[1]) "
+        "if pttl == -2 or (pttl >= 0 and pttl < tonumber(ARGV[3])) then "
+        "redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0"
+    )
 
     _RENEW = (
         "if redis.call('get', KEYS[1]) == ARGV[1] then "
@@ -141,7 +150,9 @@ class SourceLock:
         self._renewer: threading.Thread | None = None
 
     def acquire(self) -> bool:
-        if not self.client.set(self.key, self.token, nx=True, px=self.ttl):
+        # Renewed every TTL/6: a holder alive renews it before its time left falls this low.
+        stale_below = self.ttl - int(2.5 * self.ttl / 6)
+        if not self.client.eval(self._ACQUIRE, 1, self.key, self.token, self.ttl, stale_below):
             return False
         self._renewer = threading.Thread(target=self._renew, name="source-lock", daemon=True)
         self._renewer.start()
