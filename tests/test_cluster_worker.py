@@ -4,7 +4,6 @@ workers send to the stream."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -26,8 +25,6 @@ from pipelines.storage.database import open_database
 from pipelines.storage.runs import begin_run
 from tests.helpers import (
     Worker,
-    assert_gone,
-    descendants,
     log_events,
     run_newswatch,
     wait_for,
@@ -173,41 +170,6 @@ def test_two_workers_never_crawl_one_source_at_once_and_both_heartbeat(
 
 
 @pytest.mark.e2e
-def test_a_killed_workers_crawl_dies_with_it_and_another_worker_ends_the_run(
-    tmp_path, demo_server, redis_url
-):
-    config_dir = cluster_config(tmp_path, demo_server.base, redis_url, visibility_timeout="10s")
-    demo_server.delay = 1.0  # a crawl of a minute or so: killed in its middle
-    first = Worker(config_dir, "--name", "alpha@test", "--concurrency", "1")
-    second = None
-    try:
-        run_id = dispatch(config_dir, "ledger")
-        wait_for(
-            lambda: any(e.kind == "page" for e in entries(redis_url, run_id)),
-            timeout=120,
-            what="the first pages in the stream",
-        )
-        tree = descendants(first.proc.pid)
-        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid, _ in tree]
-        assert any(b"--to-stream" in c for c in commands), "the crawl runs as a subprocess"
-        first.proc.send_signal(signal.SIGKILL)
-        first.proc.wait(timeout=30)
-        assert_gone(tree, timeout=30)
-        assert not ended(redis_url, run_id)
-
-        demo_server.delay = 0.0
-        second = Worker(config_dir, "--name", "beta@test", "--concurrency", "1")
-        wait_for(lambda: ended(redis_url, run_id), timeout=240, what="the run's end, by beta")
-        (end,) = ended(redis_url, run_id)
-        assert end.worker == "beta@test" and end.reason == "finished", end
-        assert second.events("crawl_task_started")
-    finally:
-        if first.proc.poll() is None:
-            first.proc.kill()
-        if second is not None:
-            second.stop()
-
-
 def test_without_a_broker_the_worker_says_what_to_set(demo_config):
     done = run_newswatch("--config", str(demo_config), "worker")
     assert done.returncode == 1
