@@ -15,7 +15,7 @@ copies of earlier ones (so clustering does real work); no page body, as workers 
 an article page's body only with [storage] archive_html (off by default).
 
 `workers`: the crawl benchmark's generated site (2,000 distinct news pages of 50-200 KB,
-bench/newspages.py) served on 127.0.0.1 in this process, dealt into four sources of 500
+bench/newspages.py) served on 127.0.0.1 by a process of its own, dealt into four sources of 500
 pages (a feed each). Runs a crawl of both with one `newswatch worker` and then, on a fresh
 database, with two (each `--concurrency 1`, one extraction process per crawl, as a
 machine each), with the daemon's link to the cluster (the intake, the writer) in this
@@ -182,6 +182,40 @@ def main() -> None:
     RESULTS.write_text(json.dumps(results, indent=2))
 
 
+class SiteProcess:
+    """The site server in a process of its own, as the sites a cluster crawls are elsewhere:
+    it neither shares this process's interpreter lock with the intake nor hides in its CPU
+    time."""
+
+    def __init__(self, root: Path) -> None:
+        import subprocess
+
+        code = (
+            "import sys, threading\n"
+            "from crawler.siteserver import SiteServer\n"
+            "server = SiteServer(sys.argv[1]).start()\n"
+            "print(server.base, flush=True)\n"
+            "sys.stdin.read()\n"  # until the benchmark closes it, or ends
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code, str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        self.base = self.proc.stdout.readline().strip()
+        if not self.base:
+            raise SystemExit("the site server did not start")
+
+    def __enter__(self) -> SiteProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
 def cpu_seconds() -> tuple[float, float]:
     """(busy, idle) CPU seconds of the whole machine so far, over all its CPUs."""
     with open("/proc/stat") as stat:
@@ -191,6 +225,30 @@ def cpu_seconds() -> tuple[float, float]:
     return (sum(values) - idle) / ticks, idle / ticks
 
 
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds used so far by `root` and every process below it, the ended ones too
+    (a reaped child's time is in its parent's cutime and cstime)."""
+    from crawl_bench import descendants, process_table
+
+    total = 0.0
+    for pid in descendants(root, process_table()):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # gone since the listing
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def thread_cpu_s(tid: int) -> float:
+    """CPU seconds used so far by thread `tid` of this process: the intake's, which is the
+    daemon's work here (this benchmark's own sampling runs on the main thread)."""
+    stat = Path(f"/proc/self/task/{tid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tree_rss_mb(root: int) -> float:
     """Resident memory of `root` and every process below it."""
     from crawl_bench import descendants, process_table, rss_bytes
@@ -198,7 +256,9 @@ def tree_rss_mb(root: int) -> float:
     return sum(rss_bytes(pid) or 0 for pid in descendants(root, process_table())) / 2**20
 
 
-def crawl_with(count: int, feeds: list[str], server, tmp: Path, broker: str, pin: bool) -> dict:
+def crawl_with(
+    count: int, feeds: list[str], server: SiteProcess, tmp: Path, redis_server, pin: bool
+) -> dict:
     import subprocess
 
     from crawl_bench import newswatch_command
@@ -211,7 +271,7 @@ def crawl_with(count: int, feeds: list[str], server, tmp: Path, broker: str, pin
         '[storage]\ndatabase = "data/newswatch.db"\n\n'
         "[crawl]\ndelay = 0\nautothrottle = false\nconcurrency_per_domain = 16\n"
         "timeout = 30\n\n[extract]\nworkers = 1\n\n"
-        f'[cluster]\nbroker = "{broker}"\n',
+        f'[cluster]\nbroker = "{redis_server.url}"\n',
         encoding="utf-8",
     )
     (config_dir / "sources.toml").write_text(
@@ -247,6 +307,15 @@ def crawl_with(count: int, feeds: list[str], server, tmp: Path, broker: str, pin
             time.sleep(0.5)
         started = time.perf_counter()
         busy_before = cpu_seconds()
+        # CPU seconds of each part: the workers' trees, the daemon's side (the intake's
+        # thread: it stores what the workers send), Redis and the site server.
+        parts = {
+            **{f"worker{n + 1}": proc.pid for n, proc in enumerate(procs)},
+            "redis": redis_server.proc.pid,
+            "site": server.proc.pid,
+        }
+        cpu_before = {name: tree_cpu_s(pid) for name, pid in parts.items()}
+        cpu_before["daemon"] = thread_cpu_s(link.thread.native_id)
         for source in config.sources:
             link.send(config, source.name)
         memory: dict[str, list[float]] = {"intake": []}
@@ -261,6 +330,8 @@ def crawl_with(count: int, feeds: list[str], server, tmp: Path, broker: str, pin
         busy, idle = (
             after - before for after, before in zip(cpu_seconds(), busy_before, strict=True)
         )
+        cpu = {name: tree_cpu_s(pid) - cpu_before[name] for name, pid in parts.items()}
+        cpu["daemon"] = thread_cpu_s(link.thread.native_id) - cpu_before["daemon"]
     finally:
         link.stop()
         for proc in procs:
@@ -279,6 +350,8 @@ def crawl_with(count: int, feeds: list[str], server, tmp: Path, broker: str, pin
         "crawled_by": workers_seen,
         # How much of the machine's CPUs was busy meanwhile (all processes): 1.0 is all.
         "cpu_busy_share": round(busy / (busy + idle), 2),
+        # CPU milliseconds per article stored, by part.
+        "cpu_ms_per_article": {name: round(1000 * s / stored, 2) for name, s in cpu.items()},
         "rss_mb_by_quarter": {
             name: [series[min(len(series) - 1, len(series) * q // 4)] for q in range(1, 5)]
             for name, series in memory.items()
@@ -291,8 +364,6 @@ def workers(options: argparse.Namespace) -> dict:
     from crawl_bench import default_out, ensure_site
     from newspages import make_story, rss_feed
 
-    from crawler.siteserver import SiteServer
-
     setup_logging(-1, "json", daemon=True)
     site = ensure_site(default_out(options.pages, 7), options.pages, 7)
     # Sources of equal size, SOURCES of them: the workers take them in turn, so neither waits
@@ -304,7 +375,7 @@ def workers(options: argparse.Namespace) -> dict:
         (site.root / name).write_text(rss_feed(stories[n::SOURCES]), encoding="utf-8")
         feeds.append(name)
     report = {}
-    with tempfile.TemporaryDirectory() as tmp, SiteServer(site.root) as server:
+    with tempfile.TemporaryDirectory() as tmp, SiteProcess(site.root) as server:
         redis_server = RedisServer(Path(tmp) / "redis")
         try:
             # Alternating, `--repeat` times: load from elsewhere on the machine moves both.
@@ -316,13 +387,14 @@ def workers(options: argparse.Namespace) -> dict:
                         feeds,
                         server,
                         Path(tmp) / f"{attempt}",
-                        redis_server.url,
+                        redis_server,
                         options.pin,
                     )
                     report.setdefault(str(count), []).append(run)
                     print(
                         f"{count} worker(s): {run['articles']} articles in {run['seconds']} s = "
                         f"{run['pages_per_s']} pages/s, CPUs {run['cpu_busy_share']:.0%} busy; "
+                        f"CPU ms/article {run['cpu_ms_per_article']}; "
                         f"RSS by quarter {run['rss_mb_by_quarter']}"
                     )
         finally:

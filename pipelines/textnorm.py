@@ -125,6 +125,10 @@ def printable(text: str) -> str:
     What a crawled page says (titles, text, URLs, error messages) may carry ANSI
     sequences that recolour, retitle or clear the user's terminal.
     """
-    # Most texts hold none: looking for each control character is cheap (a C scan each),
-    # the full pattern tried at every position of a 100 KB page is not.
+    # Most texts hold none. A short one (a log line's value) is usually all printable, as
+    # Python means it (no control character, no space but " "): one C scan. Otherwise
+    # looking for each control character is cheap (a C scan each), the full pattern
+    # tried at every position of a 100 KB page is not.
+    if text.isprintable():
+        return text
     return _ESCAPES.sub("", text) if any(c in text for c in _CONTROLS) else text

@@ -41,6 +41,9 @@ log = structlog.get_logger("newswatch.intake")
 
 CONSUMER = "daemon"  # one writer: its pending entries are its own after a restart
 BATCH = 100
+# Seconds an entry waits for others before its batch is committed: a commit of one
+# article writes every page it touched (a few dozen, for its band keys), of 50 little more.
+LINGER = 0.5
 
 
 class _Crawl:
@@ -71,6 +74,8 @@ class Intake:
         self.database = Path(config.storage.database)
         self.runs: dict[int, tuple[StorePipeline, str]] = {}
         self.store: Store | None = None  # the reading thread's own (a connection per thread)
+        self.taken: list[bytes] = []  # entries stored but not yet committed
+        self.ended: list[tuple[str, int]] = []  # (source, run id) of the runs they ended
 
     def ensure_group(self) -> None:
         import redis
@@ -93,6 +98,7 @@ class Intake:
                 stopping.wait(5.0)
             finally:
                 self.runs.clear()  # their figures so far were not committed, or are stored
+                self.taken, self.ended = [], []  # not committed: read again
                 self.store.release()
                 self.store = None
 
@@ -101,16 +107,18 @@ class Intake:
 
         down_since: float | None = None
         pending = True  # first the entries this consumer read but never acknowledged
+        due: float | None = None  # when the entries taken so far are committed at the latest
         while not stopping.is_set():
             try:
                 if down_since is not None or pending:
                     self.ensure_group()
+                wait = block_ms if due is None else max(1, int(1000 * (due - time.monotonic())))
                 batch = self.client.xreadgroup(
                     GROUP,
                     CONSUMER,
                     {self.stream: "0" if pending else ">"},
-                    count=BATCH,
-                    block=None if pending else block_ms,
+                    count=BATCH - len(self.taken),
+                    block=None if pending else wait,
                 )
                 if down_since is not None:
                     log.info("stream_reconnected", down_s=round(time.monotonic() - down_since, 1))
@@ -120,32 +128,55 @@ class Intake:
                     pending = False
                     continue
                 self.take(entries)
+                if self.taken and due is None:
+                    due = time.monotonic() + LINGER
+                # A pending entry is read again until it is acknowledged: committed at once.
+                if due is not None and (
+                    pending or len(self.taken) >= BATCH or time.monotonic() >= due
+                ):
+                    due = None
+                    self.commit()
             except (redis.ConnectionError, redis.TimeoutError) as exc:
                 if down_since is None:
                     down_since = time.monotonic()
                     log.warning("stream_disconnected", error=str(exc), stream=self.stream)
-                pending = True  # what was read but not acknowledged is read again
+                # What was taken is committed; it is read again, unacknowledged, and skipped.
+                due = None
+                self.commit(acknowledge=False)
+                pending = True
                 stopping.wait(1.0)
+        try:
+            self.commit()
+        except (redis.ConnectionError, redis.TimeoutError):
+            pass  # committed: read again when the daemon starts, and skipped
 
     def take(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
-        """Store `entries`, commit, then acknowledge and delete them."""
-        ended: list[tuple[str, int]] = []
-        ids = []
+        """Store `entries` in the open batch; `commit` commits and acknowledges them."""
         for entry_id, fields in entries:
-            ids.append(entry_id)
+            self.taken.append(entry_id)
             try:
                 entry = decode(fields)
             except BadEntry as exc:
                 log.error("stream_entry_refused", entry=entry_id.decode(), error=str(exc))
                 continue
             if (done := self.apply(entry)) is not None:
-                ended.append(done)
+                self.ended.append(done)
+
+    def commit(self, acknowledge: bool = True) -> None:
+        """Commit the entries taken so far, then acknowledge and delete them, and report
+        the runs they ended."""
+        ids, ended = self.taken, self.ended
+        self.taken, self.ended = [], []
         self.store.flush()
-        if ids:
-            self.client.xack(self.stream, GROUP, *ids)
-            self.client.xdel(self.stream, *ids)
-        for source, run_id in ended:
-            self.on_run_end(source, run_id)
+        try:
+            if ids and acknowledge:
+                pipe = self.client.pipeline(transaction=False)
+                pipe.xack(self.stream, GROUP, *ids)
+                pipe.xdel(self.stream, *ids)
+                pipe.execute()
+        finally:
+            for source, run_id in ended:
+                self.on_run_end(source, run_id)
 
     def apply(self, entry: Entry) -> tuple[str, int] | None:
         """Store one entry; for a run's end, (source, run id)."""
