@@ -144,10 +144,11 @@ def _crawl(
         if display is not None:
             display.stop()
         stop.restore()
-    if stream is None:
-        results = _results(config, crawlers, forced=stop.forced)
-    else:
-        results = [_streamed(source, crawler.stats) for source, crawler in crawlers]
+    if stream is not None:
+        # What was stored is the daemon's `crawl_finished` to say; this crawl's own line is
+        # `stream_end_sent`, with the entries it sent.
+        return [_streamed(source, crawler.stats) for source, crawler in crawlers], stop.signum
+    results = _results(config, crawlers, forced=stop.forced)
     for result in results:
         log.info("crawl_finished", **{k: v for k, v in vars(result).items() if v is not None})
     return results, stop.signum

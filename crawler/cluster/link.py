@@ -103,6 +103,7 @@ class ClusterLink:
         # for longer than a crawl may take, whose end never came back, is given up.
         out_for = config.daemon.crawl_timeout + config.daemon.stop_grace
         db = open_database(database, busy_timeout=30.0)
+        stale = None
         try:
             row = db.execute(
                 "SELECT id, started FROM crawl_runs WHERE source = ? AND status = 'running' "
@@ -120,12 +121,17 @@ class ClusterLink:
                     reason=f"sent to the workers; no end came back within {round(out_for)} s",
                 )
                 db.conn.commit()
+                stale = row[0]
             run_id = begin_run(db, source, now=now_iso())
         finally:
             db.close()
         source_config = next(s for s in config.sources if s.name == source)
         try:
             blob = make_snapshot(database, source_config)
+            if stale is not None:
+                # Its task, if no worker took it yet (none running), is skipped when one
+                # does: only the newest crawl of the source runs.
+                self.client.delete(snapshot_key(stale))
             self.client.set(snapshot_key(run_id), blob, ex=int(3 * out_for))
             self.app.send_task(
                 "newswatch.crawl",

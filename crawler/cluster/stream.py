@@ -98,7 +98,13 @@ class StreamPipeline:
         if not self.failed:
             self._send(end_entry(self.run_id, reason, self.stats.get_stats(), self.worker))
         if not self.failed:
-            log.info("stream_end_sent", run_id=self.run_id, entries=self.sent, reason=reason)
+            log.info(
+                "stream_end_sent",
+                run_id=self.run_id,
+                entries=self.sent,
+                requests=self.stats.get_value("downloader/request_count", 0),
+                reason=reason,
+            )
         self.client.close()
 
     def _send(self, fields: dict[str, bytes]) -> None:
