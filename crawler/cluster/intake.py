@@ -130,9 +130,10 @@ class Intake:
                 self.take(entries)
                 if self.taken and due is None:
                     due = time.monotonic() + LINGER
-                # A pending entry is read again until it is acknowledged: committed at once.
+                # A pending entry is read again until it is acknowledged, and a run's end
+                # has alerts waiting on it: committed at once.
                 if due is not None and (
-                    pending or len(self.taken) >= BATCH or time.monotonic() >= due
+                    pending or self.ended or len(self.taken) >= BATCH or time.monotonic() >= due
                 ):
                     due = None
                     self.commit()
