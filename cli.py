@@ -145,7 +145,7 @@ def sources(ctx: Context, as_json: bool) -> None:
     """List the configured sources, validated, with their schedules."""
     from rich.console import Group
 
-    from crawler.report import Url, line, table
+    from crawler.report import Url, line, shown_schedule, table
 
     config = ctx.config()
     if as_json:
@@ -170,9 +170,10 @@ def sources(ctx: Context, as_json: bool) -> None:
         discovery = [Url(u, "feed") for u in source.feeds]
         discovery += [Url(u, "sitemap") for u in source.sitemaps]
         discovery += [Url(u, "front") for u in source.start_urls]
+        schedule = shown_schedule(source.schedule, config.daemon.timezone)
         listing.add_row(
             source.name,
-            str(source.schedule) if source.enabled else "disabled",
+            schedule if source.enabled else "disabled",
             str(source.max_pages),
             Group(*discovery),
         )
@@ -1401,7 +1402,7 @@ def _cluster_line(cluster: dict) -> str:
 
 def _runs_table(source: str, runs: list[dict]):
     from crawler.report import shown_time, table
-    from pipelines.monitor.health import problem_text
+    from pipelines.storage.runs import problem_text
 
     listing = table(
         "started", "status", "fetched", "new", "updated", "skipped", "errors",

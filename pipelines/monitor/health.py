@@ -19,6 +19,7 @@ from typing import Any
 
 from config import MonitorSettings
 from pipelines.clock import as_utc
+from pipelines.storage.runs import problem_text
 
 VERDICTS = ("ok", "silent", "degraded", "never_worked", "failing")  # in order of severity
 PENDING = "pending"
@@ -298,15 +299,6 @@ def _silent(
 
 def _denied(problem: Mapping[str, Any]) -> bool:
     return "robots.txt" in str(problem.get("reason", ""))
-
-
-def problem_text(problems: Sequence[Mapping[str, Any]], *, reasons: bool = True) -> str:
-    parts = [
-        f"{p.get('kind', 'listing')} {p.get('url')}" + (f": {p.get('reason')}" if reasons else "")
-        for p in problems[:3]
-    ]
-    more = len(problems) - len(parts)
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
 def _span(seconds: float) -> str:

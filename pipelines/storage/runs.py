@@ -21,7 +21,7 @@ reports: its result and the `crawl_finished` log lines (the crawl's and the daem
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from pipelines.clock import as_utc
-from pipelines.monitor.health import problem_text
 from pipelines.storage.transactions import immediate
 
 # The page counts of a run, in the order `committed_figures` reads them from its pages.
@@ -47,6 +46,16 @@ COUNTS = (
 JSON_FIGURES = ("skipped_reasons", "http_errors", "listing_problems")
 # Every figure a run records, beside its source, times, status, reason and pid.
 FIGURES = (*COUNTS, "empty_extractions", "robots_denied", "bytes", "duration", *JSON_FIGURES)
+
+
+def problem_text(problems: Sequence[Mapping[str, Any]], *, reasons: bool = True) -> str:
+    """The listings (feeds, sitemaps, fronts) a run could not read, and why: the first three."""
+    parts = [
+        f"{p.get('kind', 'listing')} {p.get('url')}" + (f": {p.get('reason')}" if reasons else "")
+        for p in problems[:3]
+    ]
+    more = len(problems) - len(parts)
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
 @dataclass(frozen=True)
