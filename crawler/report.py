@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -24,6 +24,7 @@ from pipelines.clock import as_utc
 from pipelines.textnorm import printable
 
 if TYPE_CHECKING:
+    from config.toml import Schedule
     from pipelines.storage.runs import RunResult
 
 
@@ -71,6 +72,14 @@ def shown_time(stamp: str | None) -> str:
     if len(stamp) <= 10:
         return moment.date().isoformat()
     return moment.astimezone(_shown_zone[0]).strftime("%Y-%m-%d %H:%M")
+
+
+def shown_schedule(schedule: Schedule, zone: tzinfo | None) -> str:
+    """A source's schedule as `sources` shows it: a cron expression with the zone the
+    daemon reads it in (`[daemon] timezone`, or the machine's)."""
+    if schedule.cron is None:
+        return str(schedule)
+    return f"{schedule} ({zone or 'local time'})"
 
 
 def plain(value: object) -> Text:

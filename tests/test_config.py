@@ -216,11 +216,18 @@ def test_the_package_s_own_config_folder_is_never_taken_for_the_user_s(tmp_path)
     assert "ledger" in listed.stdout
 
 
-def test_sources_command_lists_schedules(tmp_path):
+def test_sources_command_lists_schedules_with_the_zone_a_cron_is_read_in(tmp_path):
     write(tmp_path, MINIMAL + 'schedule = "*/30 6-22 * * *"\n')
     result = CliRunner().invoke(main, ["--config", str(tmp_path), "sources"])
     assert result.exit_code == 0, result.output
-    assert "ledger" in result.output and "cron */30 6-22 * * *" in result.output, result.output
+    said = " ".join(result.output.split())
+    assert "ledger" in said and "cron */30 6-22 * * * (local time)" in said, result.output
+    write(
+        tmp_path, MINIMAL + 'schedule = "*/30 6-22 * * *"\n', '[daemon]\ntimezone = "Asia/Tokyo"\n'
+    )
+    result = CliRunner().invoke(main, ["--config", str(tmp_path), "sources"])
+    said = " ".join(result.output.split())
+    assert "cron */30 6-22 * * * (Asia/Tokyo)" in said, result.output
 
 
 def test_cli_reports_config_errors_without_traceback(tmp_path):
