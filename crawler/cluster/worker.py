@@ -219,7 +219,9 @@ def _crawl_with_lock(
 ) -> None:
     blob = client.get(snapshot_key(run_id))
     if blob is None:
-        bound.warning("crawl_task_skipped", reason="no snapshot: the run is over or expired")
+        bound.warning(
+            "crawl_task_skipped", reason="no snapshot: the run is over, given up or expired"
+        )
         return
     started = time.monotonic()
     bound.info("crawl_task_started")
