@@ -50,6 +50,13 @@ BASE_SETTINGS: dict[str, Any] = {
 }
 
 
+# Scrapy (2.19, on asyncio) starts a domain's downloads as tasks after it has counted the
+# free places of the domain's slot: with no download delay it hands out the slot's whole
+# queue in one go, and CONCURRENT_REQUESTS_PER_DOMAIN does not hold. With any delay it
+# hands out one request a turn and counts again. A millisecond caps nothing else.
+MIN_DELAY = 0.001
+
+
 def crawl_settings(
     config: Config, source: Source, *, replay: str | None = None, run_id: int | None = None
 ) -> dict[str, Any]:
@@ -61,7 +68,7 @@ def crawl_settings(
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
-        "DOWNLOAD_DELAY": crawl.delay,
+        "DOWNLOAD_DELAY": max(crawl.delay, MIN_DELAY),
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(crawl.delay, 0.1),
         "DOWNLOAD_TIMEOUT": crawl.timeout,

@@ -45,6 +45,8 @@ class SiteServer:
         self.delay = 0.0
         self.scripted: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.content_types: dict[str, str] = {}
+        self.in_flight = 0  # requests being answered now
+        self.peak_in_flight = 0  # the most answered at once
         self._lock = threading.Lock()
         self.httpd = _QuietServer((host, port), self._handler())
         self.httpd.daemon_threads = True
@@ -113,6 +115,24 @@ class SiteServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802
+                with server._lock:
+                    server.in_flight += 1
+                    server.peak_in_flight = max(server.peak_in_flight, server.in_flight)
+                self.counted = True
+                try:
+                    self._answer()
+                finally:
+                    self._answered()
+
+            def _answered(self) -> None:
+                # Before the answer goes out: the client cannot send its next request
+                # while this one still counts.
+                if self.counted:
+                    self.counted = False
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
                 if server.delay:
                     time.sleep(server.delay)
                 with server._lock:
@@ -148,6 +168,7 @@ class SiteServer:
             ):
                 with server._lock:
                     server.requests.append(("GET", self.path, status, time.monotonic()))
+                self._answered()
                 self.send_response(status)
                 if kind:
                     self.send_header("Content-Type", kind)

@@ -498,3 +498,13 @@ def test_a_thai_article_is_crawled_and_stored_with_its_words_counted(tmp_path):
     assert 120 <= thai["word_count"] <= 250, thai
     shown = run_newswatch("--config", str(config_dir), "history", str(thai["id"]), "--json")
     assert json.loads(shown.stdout)[-1]["words"] == thai["word_count"]
+
+
+def test_no_more_requests_in_flight_than_concurrency_per_domain_even_without_a_delay(tmp_path):
+    """Scrapy (2.19, on asyncio) starts a slot's downloads as tasks after counting its free
+    transfer slots, so with no download delay it would send a domain's whole queue at once."""
+    with generated_source(tmp_path, 24, crawl="concurrency_per_domain = 2\n") as (server, cfg, _):
+        server.delay = 0.2  # each answer takes a while: the requests that overlap, do
+        crawl_ok(cfg)
+        assert database(cfg)["articles"].count == 24
+        assert server.peak_in_flight == 2, server.peak_in_flight
