@@ -4,7 +4,9 @@ crash or refused."""
 
 from __future__ import annotations
 
+import resource
 import threading
+import time
 
 import pytest
 import redis
@@ -16,8 +18,10 @@ from crawler.demo import DEMO_SITE, write_demo_config
 from crawler.items import ArticlePage, FailedPage
 from pipelines.extract import Article, Skipped, examine_page
 from pipelines.extract_pipeline import NotAnArticle
+from pipelines.neardup import signature
 from pipelines.storage.database import open_database
 from pipelines.storage.runs import begin_run, read_run
+from pipelines.textnorm import text_hash
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e  # a redis-server per test process
@@ -168,3 +172,55 @@ def test_redis_going_away_is_waited_out(setup, redis_server):
         send(client, page_entry(pages[1], run_id), end_entry(run_id, "finished", {}, "w"))
         wait_for(lambda: running.ended, 90, "the run's end after the restart")
     assert stored(config)["articles"] == 2
+
+
+def distinct_pages(count: int) -> list[ArticlePage]:
+    """`count` articles of different texts, as a worker's extraction hands them on."""
+    pages = []
+    for n in range(count):
+        text = " ".join(f"word{n}x{k} story{k % 7}" for k in range(200))
+        url = f"{BASE}/news/gen-{n}.html"
+        page = ArticlePage(url, "ledger", 200, b"", "text/html", "2026-11-30T10:00:00+00:00")
+        page.article = Article(
+            url=url,
+            text=text,
+            title=f"Story {n}",
+            word_count=400,
+            text_hash=text_hash(text),
+            minhash=signature(text),
+        )
+        pages.append(page)
+    return pages
+
+
+def read_entries(client) -> int:
+    """Entries the intake has read and not yet acknowledged (0 before it made its group)."""
+    try:
+        return client.xpending(STREAM, GROUP)["pending"]
+    except redis.ResponseError:
+        return 0
+
+
+def test_a_full_disk_stops_storing_loses_nothing_and_stores_all_once_there_is_room(setup):
+    """Writes past a file-size limit fail as on a full disk, here in the middle of a batch
+    (the store commits every 50 articles): nothing read is acknowledged until it is stored."""
+    config, client, run_id = setup
+    pages = distinct_pages(80)
+    send(client, *(page_entry(p, run_id) for p in pages), end_entry(run_id, "finished", {}, "w"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, hard))  # this process's writes only
+    try:
+        with Running(config, client) as running:
+            wait_for(lambda: read_entries(client) > 0, 60, "entries read")
+            time.sleep(1.0)
+            assert stored(config)["articles"] == 0, "the limit did not stop the commit"
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+            wait_for(lambda: running.ended, 60, "the run's end once there is room")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert running.ended == [("ledger", run_id)]
+    assert stored(config)["articles"] == len(pages)
+    db = open_database(config.storage.database)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert read_run(db, run_id)["articles_new"] == len(pages)
+    assert client.xlen(STREAM) == 0

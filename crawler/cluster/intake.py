@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
+from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import MemoryStatsCollector
@@ -202,10 +203,15 @@ class Intake:
                 # the worker's snapshot: stored once already.
                 log.debug("stream_entry_repeated", url=item.url, run_id=entry.run_id)
                 return None
-        if entry.dropped is not None:
-            pipeline.item_dropped(item, entry.dropped)
-        else:
-            pipeline.process_item(item)
+        try:
+            if entry.dropped is not None:
+                pipeline.item_dropped(item, entry.dropped)
+            else:
+                pipeline.process_item(item)
+        except DropItem as exc:  # what the store pipeline could not store (a full disk)
+            raise StorageError(str(exc)) from None
+        if error := pipeline.stats.get_value("newswatch/storage_error"):
+            raise StorageError(error)  # a dropped page's row, which the pipeline logs only
         return None
 
     def _run(self, run_id: int) -> tuple[StorePipeline, str] | None:
