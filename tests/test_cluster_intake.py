@@ -224,3 +224,28 @@ def test_a_full_disk_stops_storing_loses_nothing_and_stores_all_once_there_is_ro
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert read_run(db, run_id)["articles_new"] == len(pages)
     assert client.xlen(STREAM) == 0
+
+
+def test_an_error_after_a_run_s_end_is_logged_and_the_intake_goes_on(setup):
+    """What the daemon does when a run ends (health, alerts) failing is a bug of ours: said,
+    and the next runs are still stored."""
+    config, client, run_id = setup
+    pages = ledger_pages()
+    db = open_database(config.storage.database)
+    second = begin_run(db, "ledger", now="2026-11-30T11:00:00+00:00")
+    db.close()
+    ended = []
+
+    def on_run_end(source, run):
+        ended.append(run)
+        if len(ended) == 1:
+            raise RuntimeError("the alerts could not be matched")
+
+    send(client, page_entry(pages[0], run_id), end_entry(run_id, "finished", {}, "w"))
+    running = Running(config, client)
+    running.intake.on_run_end = on_run_end  # before its thread starts
+    with running:
+        wait_for(lambda: ended, 60, "the first run's end")
+        send(client, page_entry(pages[1], second), end_entry(second, "finished", {}, "w"))
+        wait_for(lambda: second in ended, 60, "the second run's end")
+    assert stored(config)["articles"] == 2

@@ -97,6 +97,9 @@ class Intake:
             except StorageError as exc:
                 log.error("intake_storage_failed", error=str(exc))
                 stopping.wait(5.0)
+            except Exception:  # noqa: BLE001 - a bug of ours: said, and read again, never fatal
+                log.exception("intake_failed")
+                stopping.wait(5.0)
             finally:
                 self.runs.clear()  # their figures so far were not committed, or are stored
                 self.taken, self.ended = [], []  # not committed: read again
