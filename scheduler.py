@@ -30,7 +30,6 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import undefined
-from sqlite_utils import Database
 
 from config import Config, ConfigError, Schedule, load_config
 from crawler.locks import LockBusy, daemon_lock, source_lock
@@ -43,6 +42,8 @@ from pipelines.storage.database import StorageError, open_database
 from pipelines.storage.runs import SUMMARY, begin_run, discard, end_run, end_stale, read_run
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from crawler.cluster.link import ClusterLink
     from pipelines.web.site import WebServer
 

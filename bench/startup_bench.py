@@ -44,10 +44,11 @@ FORBIDDEN = {
         "sqlalchemy",
         "trafilatura",
         "numpy",
+        "pandas",
         "celery",
         "redis",
     ),
-    "crawl": ("apscheduler", "sqlalchemy", "celery", "redis"),
+    "crawl": ("apscheduler", "sqlalchemy", "celery", "redis", "pandas"),
 }
 
 

@@ -17,10 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from sqlite_utils import Database
 
 from config import Config, Source
 from crawler.discovery import Link
@@ -32,6 +30,9 @@ from pipelines.corpus.pages import PageFilter, list_pages
 from pipelines.extract import Article, Skipped
 from pipelines.extract_pipeline import judge
 from pipelines.storage.writer import Store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class ProbeError(Exception):
@@ -132,6 +133,8 @@ def probe(
 @contextmanager
 def _reader(path: Path | None) -> Iterator[Database | None]:
     """The database, read-only (None when there is none yet, or it cannot be read)."""
+    from sqlite_utils import Database  # after pipelines/__init__.py: without pandas
+
     conn = None
     if path is not None:
         try:

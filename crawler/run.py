@@ -22,7 +22,6 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
-from sqlite_utils import Database
 
 from config import Config, Source
 from config.logs import begin_twisted_logging
@@ -38,6 +37,7 @@ from pipelines.storage.transactions import immediate
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from sqlite_utils import Database
 
     from pipelines.monitor.health import Health
 

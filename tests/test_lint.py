@@ -33,12 +33,19 @@ def project_modules() -> list[str]:
 def test_every_module_imports_on_its_own_in_a_fresh_interpreter():
     # A hidden import cycle only fails when one of its modules is imported first: so each
     # module gets its own interpreter. `-P`: the modules come from the installed project.
+    # And none pulls in pandas (installed here, for the tests), as sqlite-utils does when it
+    # is imported before pipelines/__init__.py: it doubled the daemon's memory at start.
     modules = project_modules()
     assert {"pipelines.storage.writer", "pipelines.alerts.delivery", "scheduler"} <= set(modules)
     with ThreadPoolExecutor(2) as pool:
         results = pool.map(
             lambda module: subprocess.run(
-                [sys.executable, "-P", "-c", f"import {module}"],
+                [
+                    sys.executable,
+                    "-P",
+                    "-c",
+                    f"import sys, {module}; assert 'pandas' not in sys.modules, 'imports pandas'",
+                ],
                 capture_output=True,
                 text=True,
                 timeout=120,
