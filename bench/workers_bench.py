@@ -54,12 +54,9 @@ from config.logs import setup_logging  # noqa: E402
 from crawler.cluster.entries import end_entry, page_entry, stream_key  # noqa: E402
 from crawler.cluster.intake import Intake  # noqa: E402
 from crawler.demo import write_demo_config  # noqa: E402
-from crawler.items import ArticlePage  # noqa: E402
-from pipelines.extract import Article  # noqa: E402
-from pipelines.neardup import signature  # noqa: E402
 from pipelines.storage.database import open_database  # noqa: E402
 from pipelines.storage.runs import begin_run, read_run  # noqa: E402
-from pipelines.textnorm import text_hash  # noqa: E402
+from tests.helpers import extracted_page  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "workers.json"
@@ -89,17 +86,7 @@ def articles(count: int, rng: random.Random):
         else:
             text = " ".join(rng.choices(words, k=rng.randint(300, 900)))
         texts.append(text)
-        url = f"http://bench.test/news/{n}.html"
-        page = ArticlePage(url, "ledger", 200, b"", "text/html", "2026-11-30T10:00:00+00:00")
-        page.article = Article(
-            url=url,
-            text=text,
-            title=f"Story {n}",
-            word_count=len(text.split()),
-            text_hash=text_hash(text),
-            minhash=signature(text),
-        )
-        yield page
+        yield extracted_page(f"http://bench.test/news/{n}.html", text, f"Story {n}")
 
 
 def writer(options: argparse.Namespace) -> dict:

@@ -16,6 +16,9 @@ import threading
 import time
 from pathlib import Path
 
+from crawler.items import ArticlePage
+from pipelines.extract import Article
+from pipelines.neardup import signature
 from pipelines.storage.writer import Store
 from pipelines.textnorm import text_hash
 
@@ -232,3 +235,36 @@ def descendants(pid: int) -> list[tuple[int, str]]:
             found.append(child)
             todo.append(child[0])
     return found
+
+
+def extracted_page(url: str, text: str, title: str, source: str = "ledger") -> ArticlePage:
+    """An article page as a worker's extraction hands it on: its text, fingerprint and
+    near-duplicate signature (no page body: that is sent only for the archive)."""
+    page = ArticlePage(url, source, 200, b"", "text/html", "2026-11-30T10:00:00+00:00")
+    page.article = Article(
+        url=url,
+        text=text,
+        title=title,
+        word_count=len(text.split()),
+        text_hash=text_hash(text),
+        minhash=signature(text),
+    )
+    return page
+
+
+def imported_by(*args: str) -> set[str]:
+    """The top-level packages the CLI has imported when it exits, run with `args`."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('MODULES', *sorted({n.split('.')[0] for n, m in "
+        "sys.modules.items() if m is not None}), file=sys.stderr))\n"
+        "from cli import main\n"
+        "sys.argv[0] = 'newswatch'\n"
+        "main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    marked = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
+    return set(marked[-1].split()[1:])

@@ -18,11 +18,9 @@ from crawler.demo import DEMO_SITE, write_demo_config
 from crawler.items import ArticlePage, FailedPage
 from pipelines.extract import Article, Skipped, examine_page
 from pipelines.extract_pipeline import NotAnArticle
-from pipelines.neardup import signature
 from pipelines.storage.database import open_database
 from pipelines.storage.runs import begin_run, read_run
-from pipelines.textnorm import text_hash
-from tests.helpers import wait_for
+from tests.helpers import extracted_page, wait_for
 
 pytestmark = pytest.mark.e2e  # a redis-server per test process
 
@@ -176,21 +174,14 @@ def test_redis_going_away_is_waited_out(setup, redis_server):
 
 def distinct_pages(count: int) -> list[ArticlePage]:
     """`count` articles of different texts, as a worker's extraction hands them on."""
-    pages = []
-    for n in range(count):
-        text = " ".join(f"word{n}x{k} story{k % 7}" for k in range(200))
-        url = f"{BASE}/news/gen-{n}.html"
-        page = ArticlePage(url, "ledger", 200, b"", "text/html", "2026-11-30T10:00:00+00:00")
-        page.article = Article(
-            url=url,
-            text=text,
-            title=f"Story {n}",
-            word_count=400,
-            text_hash=text_hash(text),
-            minhash=signature(text),
+    return [
+        extracted_page(
+            f"{BASE}/news/gen-{n}.html",
+            " ".join(f"word{n}x{k} story{k % 7}" for k in range(200)),
+            f"Story {n}",
         )
-        pages.append(page)
-    return pages
+        for n in range(count)
+    ]
 
 
 def read_entries(client) -> int:

@@ -4,8 +4,6 @@ workers send to the stream."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from pipelines.storage.database import open_database
 from pipelines.storage.runs import begin_run
 from tests.helpers import (
     Worker,
+    imported_by,
     log_events,
     run_newswatch,
     wait_for,
@@ -189,31 +188,10 @@ def test_an_unreachable_broker_is_one_line(tmp_path, demo_server):
     assert last.startswith("Error: cannot reach the broker redis://127.0.0.1:"), last
 
 
-def imported_by(*args: str) -> set[str]:
-    """The top-level packages the CLI has imported when it exits, run with `args`."""
-    code = (
-        "import atexit, sys\n"
-        "atexit.register(lambda: print('MODULES', *sorted({n.split('.')[0] for n, m in "
-        "sys.modules.items() if m is not None}), file=sys.stderr))\n"
-        "from cli import main\n"
-        "sys.argv[0] = 'newswatch'\n"
-        "main()"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, "--log-format", "json", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    marked = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
-    return set(marked[-1].split()[1:])
-
-
 @pytest.mark.e2e
 def test_without_a_cluster_crawl_and_status_import_neither_celery_nor_redis(demo_config):
     for args in (("crawl", "ledger"), ("status",)):
-        modules = imported_by("--config", str(demo_config), *args)
+        modules = imported_by("--log-format", "json", "--config", str(demo_config), *args)
         assert "scrapy" in modules or args == ("status",), "the check sees imports"
         assert not {"celery", "kombu", "redis"} & modules, (args, modules)
 
