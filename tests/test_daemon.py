@@ -96,12 +96,14 @@ def test_the_daemon_works_when_started_beside_folders_named_like_its_packages(
         daemon = Daemon(Path("config"), cwd=home)
         wanted = {"Sergei Lavrov", "Khaled Meshal", "John Kerry"}
         wait_for(lambda: wanted <= set(receiver.watches_alerted()), what="the three alerts")
+        db = Database(home / "config" / "data" / "newswatch.db")
+        # Alerts go out while the crawl still runs: its end is waited for, not raced.
+        wait_for(lambda: next(db["crawl_runs"].rows)["status"] != "running", what="a first run")
         code, err = daemon.stop()
     finally:
         receiver.stop()
     assert code == 0, err[-3000:]
     assert "ImportError" not in err and "Traceback" not in err, err[-3000:]
-    db = Database(home / "config" / "data" / "newswatch.db")
     assert db["articles"].count >= 5
     assert next(db["crawl_runs"].rows)["status"] == "finished"
 
